@@ -1,0 +1,16 @@
+package dev.cooperllm.events;
+
+/** Kafka topic names (DESIGN §5). Every record is keyed by job id so one job's events stay ordered. */
+public final class Topics {
+    public static final String ROUNDS = "cooperllm.rounds.v1";
+    public static final String GUIDANCE = "cooperllm.guidance.v1";
+    public static final String BUNDLES = "cooperllm.bundles.v1";
+    public static final String UPDATES = "cooperllm.updates.v1";
+    public static final String AGGREGATES = "cooperllm.aggregates.v1";
+    public static final String MODELS = "cooperllm.models.v1";
+
+    public static final String[] ALL = {ROUNDS, GUIDANCE, BUNDLES, UPDATES, AGGREGATES, MODELS};
+
+    private Topics() {
+    }
+}

@@ -1,0 +1,52 @@
+package dev.cooperllm.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Events cross process and language boundaries as JSON: they must survive a round trip unchanged. */
+class EventJsonTest {
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    private static JobSpec spec() {
+        return new JobSpec("tiny", "full", 0, 32, 2, 7L, "zgr", "mean", "single", "mean",
+                4, 0.5f, 1f, 1e-3f, 0.1f, 0.1f, 5, 8, 4, 16, 60, "/data/x.csv", List.of("amazon"), 0);
+    }
+
+    @Test
+    void roundEventRoundTrips() {
+        RoundEvent e = new RoundEvent("e1", RoundEvent.Type.ROUND_OPENED, "job-1", 3, 2, spec(), null,
+                Instant.parse("2026-01-01T00:00:00Z"));
+        String text = json.writeValueAsString(e);
+        assertThat(text).contains("\"type\":\"ROUND_OPENED\"").contains("\"jobId\":\"job-1\"");
+        assertThat(json.readValue(text, RoundEvent.class)).isEqualTo(e);
+    }
+
+    @Test
+    void deviceUpdateKeepsLossesInOrder() {
+        DeviceUpdate u = new DeviceUpdate("u1", "job-1", 1, "d1", "b1", 16, List.of(0.7f, 0.6f),
+                List.of(0.65f, 0.66f), null, Instant.EPOCH);
+        DeviceUpdate back = json.readValue(json.writeValueAsString(u), DeviceUpdate.class);
+        assertThat(back.lossPlus()).containsExactly(0.7f, 0.6f);
+        assertThat(back).isEqualTo(u);
+    }
+
+    @Test
+    void plainZooNeedsNoGuidance() {
+        JobSpec s = spec();
+        assertThat(s.guided()).isTrue();
+        JobSpec zoo = new JobSpec("tiny", "full", 0, 32, 2, 7L, "zoo", "mean", "single", "mean",
+                4, 1f, 1f, 1e-3f, 0.1f, 0.1f, 5, 8, 4, 16, 60, "/data/x.csv", null, 0);
+        assertThat(zoo.guided()).isFalse();
+        assertThat(zoo.publicDomains()).isEmpty();
+    }
+
+    @Test
+    void topicsFollowTheDesign() {
+        assertThat(Topics.ALL).hasSize(6).allMatch(t -> t.startsWith("cooperllm.") && t.endsWith(".v1"));
+    }
+}

@@ -1,0 +1,31 @@
+package dev.cooperllm.platform.outbox;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Transactional outbox: an event is written in the same database transaction as the state change
+ * that caused it, and {@link OutboxRelay} sends it afterwards. A crash can then neither lose an
+ * event (the row survives) nor invent one (a rolled-back change takes its row with it).
+ * Each service has an {@code outbox} table in its own schema (see db/migrations).
+ */
+public class Outbox {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    public Outbox(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** Must run inside the caller's transaction; fails loudly otherwise. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void add(String topic, String key, Object event) {
+        jdbc.sql("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)")
+                .params(topic, key, json.writeValueAsString(event))
+                .update();
+    }
+}
