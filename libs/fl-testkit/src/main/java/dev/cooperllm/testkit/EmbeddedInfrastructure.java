@@ -1,0 +1,161 @@
+package dev.cooperllm.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Kafka in this JVM plus PostgreSQL as a child process, both under one working directory. */
+final class EmbeddedInfrastructure implements Infrastructure {
+
+    private static final String USER = "postgres";
+    // The embedded server trusts local connections; a non-empty password keeps clients that insist on one happy.
+    private static final String PASSWORD = "postgres";
+
+    private final EmbeddedKafkaServer kafka;
+    private final EmbeddedPostgresServer postgres;
+    private final WorkingDirectory directory;
+    private final int defaultPartitions;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedInfrastructure(EmbeddedKafkaServer kafka, EmbeddedPostgresServer postgres,
+            WorkingDirectory directory, int defaultPartitions) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+        this.directory = directory;
+        this.defaultPartitions = defaultPartitions;
+    }
+
+    static EmbeddedInfrastructure start(InfrastructureOptions options) {
+        WorkingDirectory directory = WorkingDirectory.open(options.workingDirectory());
+        EmbeddedPostgresServer postgres = null;
+        try {
+            Path kafkaDir = directory.freshChild("kafka");
+            Path postgresDir = directory.freshChild("postgres");
+            postgres = EmbeddedPostgresServer.start(postgresDir, options.postgresPort());
+            EmbeddedKafkaServer kafka = EmbeddedKafkaServer.start(kafkaDir, options.kafkaPort(),
+                    options.defaultPartitions());
+            return new EmbeddedInfrastructure(kafka, postgres, directory, options.defaultPartitions());
+        } catch (RuntimeException e) {
+            if (postgres != null) {
+                try {
+                    postgres.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            directory.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    @Override
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/postgres";
+    }
+
+    @Override
+    public String username() {
+        return USER;
+    }
+
+    @Override
+    public String password() {
+        return PASSWORD;
+    }
+
+    @Override
+    public String kind() {
+        return KIND_EMBEDDED;
+    }
+
+    @Override
+    public int defaultPartitions() {
+        return defaultPartitions;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        RuntimeException failure = null;
+        for (AutoCloseable part : new AutoCloseable[] {kafka, postgres, directory}) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("Could not stop embedded infrastructure cleanly", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "embedded[kafka=" + kafkaBootstrapServers() + ", postgres=" + jdbcUrl() + "]";
+    }
+
+    /** The directory everything is written to; removed on close only if this class made it. */
+    static final class WorkingDirectory implements AutoCloseable {
+        private final Path path;
+        private final boolean owned;
+
+        private WorkingDirectory(Path path, boolean owned) {
+            this.path = path;
+            this.owned = owned;
+        }
+
+        static WorkingDirectory open(Path requested) {
+            try {
+                if (requested == null) {
+                    return new WorkingDirectory(Files.createTempDirectory("cooperllm-infra-"), true);
+                }
+                return new WorkingDirectory(Files.createDirectories(requested.toAbsolutePath()), false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not create the infrastructure working directory", e);
+            }
+        }
+
+        Path freshChild(String name) {
+            Path child = path.resolve(name);
+            deleteRecursively(child);
+            try {
+                return Files.createDirectories(child);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not create " + child, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (owned) {
+                deleteRecursively(path);
+            }
+        }
+
+        private static void deleteRecursively(Path root) {
+            if (!Files.exists(root)) {
+                return;
+            }
+            try (var paths = Files.walk(root)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not delete " + root, e);
+            }
+        }
+    }
+}
