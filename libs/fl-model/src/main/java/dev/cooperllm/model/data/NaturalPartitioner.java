@@ -35,6 +35,7 @@ public final class NaturalPartitioner implements Partitioner {
         List<List<Example>> out = Partitions.empty(clients);
         List<List<Example>> g = new ArrayList<>(groups.values());
         Random rnd = new Random(seed);
+        if (g.isEmpty()) return Partitions.freeze(out);
         if (clients <= g.size()) {
             for (int i = 0; i < g.size(); i++) out.get(i % clients).addAll(g.get(i));
             return Partitions.freeze(out);
