@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** Kafka in this JVM plus PostgreSQL as a child process, both under one working directory. */
 final class EmbeddedInfrastructure implements Infrastructure {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EmbeddedInfrastructure.class);
     private static final String USER = "postgres";
     // The embedded server trusts local connections; a non-empty password keeps clients that insist on one happy.
     private static final String PASSWORD = "postgres";
@@ -33,9 +34,15 @@ final class EmbeddedInfrastructure implements Infrastructure {
         try {
             Path kafkaDir = directory.freshChild("kafka");
             Path postgresDir = directory.freshChild("postgres");
+            long t0 = System.nanoTime();
             postgres = EmbeddedPostgresServer.start(postgresDir, options.postgresPort());
+            long t1 = System.nanoTime();
             EmbeddedKafkaServer kafka = EmbeddedKafkaServer.start(kafkaDir, options.kafkaPort(),
                     options.defaultPartitions());
+            long t2 = System.nanoTime();
+            log.info("Embedded PostgreSQL on 127.0.0.1:{} in {} ms, Kafka (KRaft) on {} in {} ms, under {}",
+                    postgres.port(), (t1 - t0) / 1_000_000, kafka.bootstrapServers(), (t2 - t1) / 1_000_000,
+                    directory.path);
             return new EmbeddedInfrastructure(kafka, postgres, directory, options.defaultPartitions());
         } catch (RuntimeException e) {
             if (postgres != null) {
@@ -120,7 +127,10 @@ final class EmbeddedInfrastructure implements Infrastructure {
         static WorkingDirectory open(Path requested) {
             try {
                 if (requested == null) {
-                    return new WorkingDirectory(Files.createTempDirectory("cooperllm-infra-"), true);
+                    // Read the property now: Files.createTempDirectory(String) uses the value the JVM started with,
+                    // which misses a java.io.tmpdir set later (as surefire's systemPropertyVariables do).
+                    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+                    return new WorkingDirectory(Files.createTempDirectory(Files.createDirectories(tmp), "cooperllm-infra-"), true);
                 }
                 return new WorkingDirectory(Files.createDirectories(requested.toAbsolutePath()), false);
             } catch (IOException e) {

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * One KRaft node acting as broker and controller, in this JVM.
@@ -38,6 +39,8 @@ final class EmbeddedKafkaServer implements AutoCloseable {
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
                 .setBaseDirectory(directory)
+                // The test kit defaults to the newest, still unstable metadata version; run what production runs.
+                .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
         brokerConfig(port, partitions).forEach(builder::setConfigProp);

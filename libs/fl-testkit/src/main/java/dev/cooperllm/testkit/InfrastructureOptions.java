@@ -7,9 +7,10 @@ import java.util.Objects;
  * How to start {@link Infrastructure}. Immutable; use the {@code with…} methods.
  *
  * @param workingDirectory where Kafka logs and PostgreSQL data go; {@code null} means a fresh temp
- *     directory under {@code java.io.tmpdir} that is deleted on close. A given directory is kept, but
- *     its {@code kafka} and {@code postgres} sub-directories are wiped at start: a KRaft cluster is
- *     formatted anew each time, so keeping only the database would leave the two out of step.
+ *     directory under {@code java.io.tmpdir} that is deleted on close. A given directory itself is kept,
+ *     but its {@code kafka} and {@code postgres} sub-directories are wiped at start and removed at close:
+ *     the KRaft node is formatted anew each time, so keeping only the database would leave the two out
+ *     of step. Two instances running at once need two directories. Ignored by the containers kind.
  * @param kafkaPort the broker's client port, 0 for a free one (ignored by the containers kind, whose
  *     ports Docker maps)
  * @param postgresPort PostgreSQL's port, 0 for a free one (ignored by the containers kind)

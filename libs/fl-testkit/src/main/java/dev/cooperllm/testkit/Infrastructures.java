@@ -1,6 +1,10 @@
 package dev.cooperllm.testkit;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,6 +61,12 @@ public final class Infrastructures {
 
     /** Whether a Docker engine answers; never throws and gives up after {@link #DOCKER_PROBE_TIMEOUT}. */
     public static boolean isDockerAvailable() {
+        if (!anyDockerEndpointConfigured()) {
+            // Without any socket or configuration Testcontainers can only fail, after seconds and an ERROR log.
+            log.debug("No Docker socket or configuration found; not probing");
+            return false;
+        }
+        long started = System.nanoTime();
         ExecutorService probe = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "docker-probe");
             t.setDaemon(true); // a hung probe must not keep the JVM alive
@@ -64,7 +74,10 @@ public final class Infrastructures {
         });
         try {
             Future<Boolean> answer = probe.submit(() -> DockerClientFactory.instance().isDockerAvailable());
-            return answer.get(DOCKER_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            boolean available = answer.get(DOCKER_PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("Docker engine {} (probe took {} ms)", available ? "answers" : "does not answer",
+                    (System.nanoTime() - started) / 1_000_000);
+            return available;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -74,6 +87,28 @@ public final class Infrastructures {
         } finally {
             probe.shutdownNow();
         }
+    }
+
+    /** The places Testcontainers' own strategies look: environment, its properties file, well-known sockets. */
+    private static boolean anyDockerEndpointConfigured() {
+        if (System.getenv("DOCKER_HOST") != null || System.getProperty("docker.host") != null
+                || System.getenv("TESTCONTAINERS_HOST_OVERRIDE") != null) {
+            return true;
+        }
+        String home = System.getProperty("user.home", "");
+        List<Path> candidates = new ArrayList<>(List.of(
+                Path.of(home, ".testcontainers.properties"),
+                Path.of("/var/run/docker.sock"),
+                Path.of("/run/docker.sock"),
+                Path.of(home, ".docker", "run", "docker.sock"),
+                Path.of(home, ".docker", "desktop", "docker.sock"),
+                Path.of(home, ".colima", "default", "docker.sock"),
+                Path.of(home, ".rd", "docker.sock")));
+        String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
+        if (runtimeDir != null) {
+            candidates.add(Path.of(runtimeDir, "docker.sock"));
+        }
+        return candidates.stream().anyMatch(Files::exists);
     }
 
     private static String firstNonBlank(String... values) {
