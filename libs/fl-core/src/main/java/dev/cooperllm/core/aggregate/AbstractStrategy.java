@@ -1,0 +1,134 @@
+package dev.cooperllm.core.aggregate;
+
+import dev.cooperllm.core.estimate.Estimates;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The shared aggregation pipeline: validate, drop duplicate device ids, sort by device id, turn
+ * loss pairs into p, combine with the {@link Aggregator}, then let the subclass turn p̄ (and the
+ * curvature, when measured) into final coefficients.
+ */
+public abstract class AbstractStrategy implements RoundStrategy {
+    protected final int k;
+    protected final float eps;
+    protected final float beta;
+    protected final Aggregator aggregator;
+
+    protected AbstractStrategy(int k, float eps, float beta, Aggregator aggregator) {
+        if (k <= 0) throw new IllegalArgumentException("K must be positive, got " + k);
+        if (!(eps > 0)) throw new IllegalArgumentException("eps must be positive, got " + eps);
+        if (!(beta > 0)) throw new IllegalArgumentException("beta must be positive, got " + beta);
+        this.k = k;
+        this.eps = eps;
+        this.beta = beta;
+        this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
+    }
+
+    /** Final coefficients from the aggregated projected gradients. */
+    protected abstract float[] coefficients(RoundConfig config, float[] projected, float[] curvature);
+
+    @Override
+    public AggregateResult aggregate(RoundConfig config, List<DeviceReport> reports) {
+        int dirs = config.directionCount();
+        List<Rejection> rejected = new ArrayList<>();
+        Map<String, Integer> counts = new HashMap<>();
+        for (DeviceReport r : reports) counts.merge(r.deviceId(), 1, Integer::sum);
+        List<DeviceReport> valid = new ArrayList<>();
+        for (DeviceReport r : reports) {
+            if (counts.get(r.deviceId()) > 1) {
+                // Keeping "the first" would depend on arrival order; rejecting all copies does not.
+                rejected.add(new Rejection(r.deviceId(), "duplicate device id in one round"));
+                continue;
+            }
+            try {
+                r.validate(dirs, config.curvatureRequired());
+                valid.add(r);
+            } catch (InvalidReportException e) {
+                rejected.add(new Rejection(r.deviceId(), e.reason()));
+            }
+        }
+        valid.sort(Comparator.comparing(DeviceReport::deviceId));
+        rejected.sort(Comparator.comparing(Rejection::deviceId).thenComparing(Rejection::reason));
+        List<String> participants = new ArrayList<>();
+        for (DeviceReport r : valid) participants.add(r.deviceId());
+        if (valid.isEmpty()) {
+            return new AggregateResult(new float[dirs], new float[dirs], null, new float[dirs], participants, rejected,
+                    Float.NaN, 0, config.alpha());
+        }
+        int n = valid.size();
+        float[][] p = new float[n][dirs];
+        int[] samples = new int[n];
+        double lossNum = 0;
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            DeviceReport r = valid.get(i);
+            samples[i] = r.samples();
+            total += r.samples();
+            double l = 0;
+            for (int d = 0; d < dirs; d++) {
+                p[i][d] = Estimates.projectedGradient(r.lossPlus(d), r.lossMinus(d), config.eps());
+                l += Estimates.centreLoss(r.lossPlus(d), r.lossMinus(d));
+            }
+            lossNum += (double) r.samples() * (l / dirs);
+        }
+        float[] projected = aggregator.combine(p, samples);
+        float[] curvature = config.curvatureRequired() ? curvature(valid, config) : null;
+        float[] spread = spread(p, samples, total);
+        return new AggregateResult(coefficients(config, projected, curvature), projected, curvature, spread,
+                participants, rejected, (float) (lossNum / total), (int) Math.min(Integer.MAX_VALUE, total), config.alpha());
+    }
+
+    @Override
+    public Evaluation evaluate(RoundConfig config, AggregateResult result) {
+        double s = 0;
+        for (float c : result.coefficients()) s += (double) c * c;
+        return new Evaluation(config.round(), result.meanLoss(), result.meanSpread(), (float) Math.sqrt(s),
+                result.participants().size(), result.rejected().size());
+    }
+
+    private static float[] curvature(List<DeviceReport> valid, RoundConfig config) {
+        int dirs = config.directionCount();
+        float[] out = new float[dirs];
+        for (int d = 0; d < dirs; d++) {
+            double num = 0;
+            double den = 0;
+            for (DeviceReport r : valid) {
+                num += (double) r.samples() * Estimates.curvature(r.lossPlus(d), r.lossZero(), r.lossMinus(d), config.eps());
+                den += r.samples();
+            }
+            out[d] = (float) (num / den);
+        }
+        return out;
+    }
+
+    private static float[] spread(float[][] p, int[] samples, long total) {
+        int dirs = p[0].length;
+        float[] out = new float[dirs];
+        for (int d = 0; d < dirs; d++) {
+            double mean = 0;
+            for (int i = 0; i < p.length; i++) mean += (double) samples[i] * p[i][d];
+            mean /= total;
+            double var = 0;
+            for (int i = 0; i < p.length; i++) {
+                double e = p[i][d] - mean;
+                var += samples[i] * e * e;
+            }
+            out[d] = (float) Math.sqrt(var / total);
+        }
+        return out;
+    }
+
+    /** η/K · p̄_k for the isotropic / mixed directions. */
+    protected static float[] scaled(float[] projected, int count, float learningRate, int k) {
+        float[] c = new float[projected.length];
+        float step = learningRate / k;
+        for (int d = 0; d < count; d++) c[d] = step * projected[d];
+        return c;
+    }
+}
