@@ -7,8 +7,8 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 /** Apache Kafka (KRaft) and PostgreSQL 16 in Docker, the same images as production and compose. */
 final class ContainersInfrastructure implements Infrastructure {
 
-    static final String KAFKA_IMAGE = "apache/kafka:4.1.1";
-    static final String POSTGRES_IMAGE = "postgres:16-alpine";
+    static final String KAFKA_IMAGE = "apache/kafka:4.1.0";
+    static final String POSTGRES_IMAGE = "postgres:16";
 
     private final KafkaContainer kafka;
     private final PostgreSQLContainer postgres;
