@@ -310,6 +310,11 @@ public final class TransformerClassifier implements FederatedModel {
         }
     }
 
+    /** Native arrays held by this model (parameters, constants and anything leaked by a pass); for leak tests. */
+    int liveArrays() {
+        return root.getManagedArrays().size();
+    }
+
     @Override
     public void close() {
         root.close();

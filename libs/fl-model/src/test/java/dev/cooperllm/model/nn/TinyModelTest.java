@@ -148,6 +148,23 @@ class TinyModelTest {
     }
 
     @Test
+    void passesDoNotLeakNativeArrays() {
+        try (TransformerClassifier m = factory.createClassifier(ModelConfig.tiny("lora"))) {
+            m.loss(batch);
+            m.gradient(batch);
+            int before = m.liveArrays();
+            for (int i = 0; i < 50; i++) {
+                m.loss(batch);
+                m.lossPerExample(batch);
+                m.gradient(batch);
+                m.setTensor(0, m.tensor(0));
+                m.evaluate(batch, 4);
+            }
+            assertThat(m.liveArrays()).isEqualTo(before);
+        }
+    }
+
+    @Test
     void perExampleLossesAverageToTheLoss() {
         float[] per = full.lossPerExample(batch);
         assertThat(per).hasSize(batch.size());
