@@ -7,6 +7,10 @@ CREATE TABLE jobs (
     enrolment_secret_hash  TEXT NOT NULL,
     current_round          BIGINT NOT NULL DEFAULT 0,
     current_version        BIGINT NOT NULL DEFAULT -1,
+    -- Divergence guard: the best devices' loss seen, the version it was measured at, and the damping of η.
+    best_loss              REAL,
+    good_version           BIGINT NOT NULL DEFAULT -1,
+    lr_scale               REAL NOT NULL DEFAULT 1,
     failure                TEXT,
     created_at             TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at             TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -21,6 +25,7 @@ CREATE TABLE rounds (
     bundle_sha256    TEXT,
     bundle_bytes     BIGINT,
     directions       INT,
+    settings         TEXT,                  -- RoundSettings JSON: how the compressor configured the round
     deadline         TIMESTAMPTZ,
     participants     INT NOT NULL DEFAULT 0,
     mean_loss        REAL,

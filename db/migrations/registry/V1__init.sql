@@ -19,9 +19,10 @@ CREATE TABLE versions (
     mean_loss      REAL,
     rolled_back    BOOLEAN NOT NULL DEFAULT FALSE,
     created_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
-    PRIMARY KEY (job_id, version),
-    UNIQUE (job_id, round)
+    PRIMARY KEY (job_id, version)
 );
+-- A round produces at most one version; round 0 marks versions no round produced (initial, rollbacks).
+CREATE UNIQUE INDEX versions_one_per_round ON versions(job_id, round) WHERE round > 0;
 
 -- Large blobs are stored in 1 MiB chunks (claim check, DESIGN §5) so no single row or read gets huge.
 CREATE TABLE blob_chunks (

@@ -14,6 +14,7 @@ public record BundleReady(
         long bytes,
         int directions,
         List<Integer> bitsPerTensor,
+        RoundSettings settings,
         Instant at) {
 
     public BundleReady {

@@ -9,6 +9,7 @@ import java.time.Instant;
  * @param rank           number of orthonormal basis vectors (0 for plain ZOO)
  * @param publicLoss     the cloud's loss on its public batch at the base version
  * @param gradientNorm   norm of the mean public gradient (a fitted cloud shows up here first)
+ * @param spec           the job's spec, so the compressor knows K, α, β and the direction mode
  */
 public record GuidanceReady(
         String eventId,
@@ -21,5 +22,6 @@ public record GuidanceReady(
         int rank,
         float publicLoss,
         float gradientNorm,
+        JobSpec spec,
         Instant at) {
 }

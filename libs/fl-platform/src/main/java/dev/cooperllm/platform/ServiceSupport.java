@@ -1,0 +1,36 @@
+package dev.cooperllm.platform;
+
+import dev.cooperllm.platform.blob.BlobStore;
+import dev.cooperllm.platform.outbox.Outbox;
+import dev.cooperllm.platform.outbox.OutboxRelay;
+import dev.cooperllm.platform.web.ProblemAdvice;
+import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/** What every stateful service imports: the outbox and its relay, blob storage, problem+json errors. */
+@Configuration(proxyBeanMethods = false)
+@EnableScheduling
+@Import(ProblemAdvice.class)
+public class ServiceSupport {
+
+    @Bean
+    Outbox outbox(JdbcClient jdbc, JsonMapper json) {
+        return new Outbox(jdbc, json);
+    }
+
+    @Bean
+    OutboxRelay outboxRelay(JdbcClient jdbc, StreamBridge bridge, TransactionTemplate tx) {
+        return new OutboxRelay(jdbc, bridge, tx);
+    }
+
+    @Bean
+    BlobStore blobStore(JdbcClient jdbc) {
+        return new BlobStore(jdbc);
+    }
+}

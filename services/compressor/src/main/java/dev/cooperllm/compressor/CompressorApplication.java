@@ -1,0 +1,36 @@
+package dev.cooperllm.compressor;
+
+import dev.cooperllm.platform.ServiceSupport;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.client.RestClient;
+
+/** Guided perturbation bundles (DTC) and serving them to devices. */
+@SpringBootApplication
+@Import(ServiceSupport.class)
+public class CompressorApplication {
+
+    public static final String CONFIG_NAME = "compressor";
+
+    public static void main(String[] args) {
+        SpringApplication app = new SpringApplication(CompressorApplication.class);
+        app.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
+        app.run(args);
+    }
+
+    /** Bases are claim-checked: fetched from the trainer that computed them. */
+    @Bean
+    RestClient trainerClient(@Value("${cooperllm.services.trainer-url}") String url) {
+        return RestClient.create(url);
+    }
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

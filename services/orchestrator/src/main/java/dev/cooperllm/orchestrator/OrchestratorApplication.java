@@ -1,0 +1,35 @@
+package dev.cooperllm.orchestrator;
+
+import dev.cooperllm.platform.ServiceSupport;
+import dev.cooperllm.platform.security.DeviceTokens;
+import java.time.Clock;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/** Jobs, rounds, device enrolment and assignment, update ingest and aggregation. */
+@SpringBootApplication
+@Import(ServiceSupport.class)
+public class OrchestratorApplication {
+
+    /** Each service reads its own {@code <name>.yml}, so all five can share one class path in the launcher. */
+    public static final String CONFIG_NAME = "orchestrator";
+
+    public static void main(String[] args) {
+        SpringApplication app = new SpringApplication(OrchestratorApplication.class);
+        app.setDefaultProperties(java.util.Map.of("spring.config.name", CONFIG_NAME));
+        app.run(args);
+    }
+
+    @Bean
+    DeviceTokens deviceTokens(@Value("${cooperllm.security.token-secret}") String secret) {
+        return new DeviceTokens(secret);
+    }
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

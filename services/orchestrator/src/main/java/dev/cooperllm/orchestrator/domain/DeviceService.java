@@ -1,0 +1,81 @@
+package dev.cooperllm.orchestrator.domain;
+
+import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.orchestrator.persistence.DeviceRepository;
+import dev.cooperllm.orchestrator.persistence.RoundRepository;
+import dev.cooperllm.orchestrator.persistence.UpdateRepository;
+import dev.cooperllm.platform.security.DeviceTokens;
+import dev.cooperllm.platform.web.ApiProblem;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Enrolment and the per-round choice of which devices take part. */
+@Service
+public class DeviceService {
+
+    public record Enrolment(String deviceId, String jobId, String token) {
+    }
+
+    private final JobService jobService;
+    private final DeviceRepository devices;
+    private final RoundRepository rounds;
+    private final UpdateRepository updates;
+    private final DeviceTokens tokens;
+    private final JsonMapper json;
+
+    public DeviceService(JobService jobService, DeviceRepository devices, RoundRepository rounds,
+            UpdateRepository updates, DeviceTokens tokens, JsonMapper json) {
+        this.jobService = jobService;
+        this.devices = devices;
+        this.rounds = rounds;
+        this.updates = updates;
+        this.tokens = tokens;
+        this.json = json;
+    }
+
+    @Transactional
+    public Enrolment enroll(String jobId, String secret, Map<String, Object> profile) {
+        Job job = jobService.get(jobId);
+        if (!jobService.secretMatches(jobId, secret)) {
+            throw ApiProblem.unauthorized("wrong-enrolment-secret", "the enrolment secret does not match job " + jobId);
+        }
+        if (job.status().ended()) {
+            throw ApiProblem.conflict("job-ended", "job " + jobId + " already ended as " + job.status());
+        }
+        String deviceId = "dev-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        devices.insert(deviceId, jobId, json.writeValueAsString(profile == null ? Map.of() : profile));
+        return new Enrolment(deviceId, jobId, tokens.issue(deviceId, jobId));
+    }
+
+    /**
+     * The device's work for the open round, or empty when there is none for it (no open round, the
+     * round's slots are taken, or it has already reported). Slots are first come, first served, capped
+     * at devicesPerRound, so a round never waits for more devices than it asked for.
+     */
+    @Transactional
+    public Optional<Assignment> assignment(String deviceId) {
+        String jobId = devices.jobOf(deviceId)
+                .orElseThrow(() -> ApiProblem.notFound("unknown-device", "no device with id " + deviceId));
+        devices.touch(deviceId);
+        Job job = jobService.get(jobId);
+        if (job.status() != JobStatus.RUNNING && job.status() != JobStatus.PAUSED) return Optional.empty();
+        Optional<Round> open = rounds.findOpen(jobId);
+        if (open.isEmpty()) return Optional.empty();
+        Round round = open.get();
+        if (updates.existsForDevice(jobId, round.round(), deviceId)) return Optional.empty();
+        if (!devices.isAssigned(jobId, round.round(), deviceId)) {
+            if (devices.assignedCount(jobId, round.round()) >= job.spec().devicesPerRound()) return Optional.empty();
+            devices.assign(jobId, round.round(), deviceId);
+        }
+        JobSpec s = job.spec();
+        return Optional.of(new Assignment(jobId, round.id(), round.round(), round.baseVersion(), round.bundleId(),
+                round.bundleSha256(), round.bundleBytes(), round.directions(), s.epsilon(), s.batchSize(),
+                round.settings().curvatureRequired(), round.deadline(),
+                new Assignment.ModelRef(s.model(), s.peft(), s.loraRank(), s.maxTokens(), s.numClasses(),
+                        s.modelSeed())));
+    }
+}

@@ -1,0 +1,190 @@
+package dev.cooperllm.orchestrator.domain;
+
+import dev.cooperllm.events.BundleReady;
+import dev.cooperllm.events.DeviceUpdate;
+import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.ModelVersionPublished;
+import dev.cooperllm.events.RoundAggregated;
+import dev.cooperllm.events.RoundEvent;
+import dev.cooperllm.events.Topics;
+import dev.cooperllm.orchestrator.persistence.JobRepository;
+import dev.cooperllm.orchestrator.persistence.RoundRepository;
+import dev.cooperllm.orchestrator.persistence.UpdateRepository;
+import dev.cooperllm.platform.outbox.Outbox;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The round state machine (Flower's configure → aggregate → evaluate, driven by events):
+ * version published → round OPENING → bundle ready → OPEN → quorum or deadline → AGGREGATED →
+ * next version published → CLOSED → next round. Every transition locks the job row first, so
+ * redelivered events and the deadline timer cannot race each other.
+ */
+@Service
+public class RoundCoordinator {
+
+    private static final Logger log = LoggerFactory.getLogger(RoundCoordinator.class);
+
+    private final JobRepository jobs;
+    private final RoundRepository rounds;
+    private final UpdateRepository updates;
+    private final RoundAggregation aggregation;
+    private final Outbox outbox;
+    private final Clock clock;
+    private final float divergenceMargin;
+
+    public RoundCoordinator(JobRepository jobs, RoundRepository rounds, UpdateRepository updates,
+            RoundAggregation aggregation, Outbox outbox, Clock clock,
+            @Value("${cooperllm.rounds.divergence-margin:0.5}") float divergenceMargin) {
+        this.jobs = jobs;
+        this.rounds = rounds;
+        this.updates = updates;
+        this.aggregation = aggregation;
+        this.outbox = outbox;
+        this.clock = clock;
+        this.divergenceMargin = divergenceMargin;
+    }
+
+    @Transactional
+    public void onModelPublished(ModelVersionPublished event) {
+        Job job = jobs.lock(event.jobId()).orElse(null);
+        if (job == null) {
+            log.warn("model version for unknown job {} ignored", event.jobId());
+            return;
+        }
+        jobs.setCurrentVersion(job.id(), event.version());
+        if (event.round() > 0 && rounds.markClosed(job.id(), event.round(), event.version())) {
+            outbox.add(Topics.ROUNDS, job.id(), event(RoundEvent.Type.ROUND_CLOSED, job, event.round(),
+                    event.parent(), null));
+        }
+        openNextIfIdle(jobs.find(job.id()).orElseThrow());
+    }
+
+    /** Opens the next round when the job runs and nothing is in flight; completes the job when enough rounds closed. */
+    @Transactional
+    public void openNextIfIdle(Job job) {
+        openNext(job, job.currentVersion());
+    }
+
+    private void openNext(Job job, long base) {
+        if (job.status() != JobStatus.RUNNING || rounds.hasActive(job.id()) || base < 0) return;
+        if (rounds.closedCount(job.id()) >= job.spec().rounds()) {
+            jobs.setStatus(job.id(), JobStatus.COMPLETED, null);
+            outbox.add(Topics.ROUNDS, job.id(), event(RoundEvent.Type.JOB_ENDED, job, job.currentRound(),
+                    job.currentVersion(), "completed"));
+            log.info("job {} completed after {} rounds", job.id(), job.currentRound());
+            return;
+        }
+        long next = job.currentRound() + 1;
+        if (rounds.insert(job.id(), next, base)) {
+            jobs.setCurrentRound(job.id(), next);
+            outbox.add(Topics.ROUNDS, job.id(), event(RoundEvent.Type.ROUND_OPENED, job, next, base, null));
+            log.debug("job {} round {} opened on version {}", job.id(), next, base);
+        }
+    }
+
+    @Transactional
+    public void onBundleReady(BundleReady event) {
+        Job job = jobs.lock(event.jobId()).orElse(null);
+        if (job == null) return;
+        Duration timeout = Duration.ofSeconds(job.spec().roundTimeoutSeconds());
+        if (rounds.markOpen(job.id(), event.round(), event.bundleId(), event.sha256(), event.bytes(),
+                event.settings(), clock.instant().plus(timeout))) {
+            log.debug("job {} round {} open for devices ({} bytes bundle)", job.id(), event.round(), event.bytes());
+        }
+    }
+
+    @Transactional
+    public void onDeviceUpdate(DeviceUpdate event) {
+        Job job = jobs.lock(event.jobId()).orElse(null);
+        if (job == null || !updates.markCounted(event.updateId())) return;
+        long counted = updates.countedFor(job.id(), event.round());
+        if (counted >= job.spec().devicesPerRound()) {
+            rounds.find(job.id(), event.round())
+                    .filter(r -> r.status() == RoundStatus.OPEN)
+                    .ifPresent(r -> aggregate(job, r));
+        }
+    }
+
+    /** Rounds whose devices vanished: aggregate what arrived, or give the round up and try again. */
+    @Transactional
+    public void closeOverdue() {
+        for (Round r : rounds.findOpenPastDeadline(clock.instant())) {
+            Job job = jobs.lock(r.jobId()).orElseThrow();
+            Round fresh = rounds.find(r.jobId(), r.round()).orElseThrow();
+            if (fresh.status() != RoundStatus.OPEN) continue;
+            long counted = updates.countedFor(job.id(), r.round());
+            if (counted >= job.spec().minParticipants()) {
+                aggregate(job, fresh);
+            } else {
+                fail(job, fresh, "deadline passed with " + counted + " of " + job.spec().minParticipants()
+                        + " required participants", fresh.baseVersion());
+            }
+        }
+    }
+
+    private void aggregate(Job job, Round round) {
+        JobRepository.Guard guard = jobs.guard(job.id());
+        List<StoredUpdate> received = updates.countedUpdates(job.id(), round.round());
+        RoundAggregation.Result result = aggregation.aggregate(job.spec(), round.round(), round.settings(),
+                guard.lrScale(), received);
+        if (result.participants() < job.spec().minParticipants()) {
+            fail(job, round, "only " + result.participants() + " valid reports; rejected: " + result.rejected(),
+                    round.baseVersion());
+            return;
+        }
+        if (diverging(guard, result.meanLoss())) {
+            // The devices measured the base version worse than the best one by more than the margin: refuse to
+            // build on it, damp η, and let the next round start from the last good version (FwdLLM-style guard).
+            JobRepository.Guard damped = new JobRepository.Guard(guard.bestLoss(), guard.goodVersion(),
+                    guard.lrScale() * 0.5f);
+            jobs.setGuard(job.id(), damped);
+            fail(job, round, String.format("divergence: loss %.4f exceeds best %.4f by more than %.0f%%; "
+                    + "rolling back to version %d and halving the step size", result.meanLoss(), guard.bestLoss(),
+                    divergenceMargin * 100, guard.goodVersion()), guard.goodVersion());
+            return;
+        }
+        if (guard.bestLoss() == null || result.meanLoss() <= guard.bestLoss()) {
+            jobs.setGuard(job.id(), new JobRepository.Guard(result.meanLoss(), round.baseVersion(), guard.lrScale()));
+        }
+        if (!rounds.markAggregated(job.id(), round.round(), result.participants(), result.meanLoss(), result.spread(),
+                result.coefficients())) {
+            return;
+        }
+        List<Float> coefficients = new ArrayList<>(result.coefficients().length);
+        for (float c : result.coefficients()) coefficients.add(c);
+        outbox.add(Topics.AGGREGATES, job.id(), new RoundAggregated(UUID.randomUUID().toString(), job.id(),
+                round.round(), round.baseVersion(), round.bundleId(), round.bundleSha256(), coefficients,
+                result.participants(), result.meanLoss(), result.spread(), clock.instant()));
+        log.debug("job {} round {} aggregated from {} devices, mean loss {}", job.id(), round.round(),
+                result.participants(), result.meanLoss());
+    }
+
+    private boolean diverging(JobRepository.Guard guard, float meanLoss) {
+        if (!Float.isFinite(meanLoss)) return true;
+        return guard.bestLoss() != null && meanLoss > guard.bestLoss() * (1f + divergenceMargin);
+    }
+
+    /** Fails the round and opens the next one on {@code nextBase}. */
+    private void fail(Job job, Round round, String reason, long nextBase) {
+        if (!rounds.markFailed(job.id(), round.round(), reason)) return;
+        log.warn("job {} round {} failed: {}", job.id(), round.round(), reason);
+        outbox.add(Topics.ROUNDS, job.id(), event(RoundEvent.Type.ROUND_FAILED, job, round.round(),
+                round.baseVersion(), reason));
+        openNext(jobs.find(job.id()).orElseThrow(), nextBase);
+    }
+
+    private RoundEvent event(RoundEvent.Type type, Job job, long round, long baseVersion, String reason) {
+        JobSpec spec = job.spec();
+        return new RoundEvent(UUID.randomUUID().toString(), type, job.id(), round, baseVersion, spec, reason,
+                clock.instant());
+    }
+}

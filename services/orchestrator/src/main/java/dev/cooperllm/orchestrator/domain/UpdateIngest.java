@@ -1,0 +1,139 @@
+package dev.cooperllm.orchestrator.domain;
+
+import dev.cooperllm.events.DeviceUpdate;
+import dev.cooperllm.events.Topics;
+import dev.cooperllm.orchestrator.persistence.DeviceRepository;
+import dev.cooperllm.orchestrator.persistence.RoundRepository;
+import dev.cooperllm.orchestrator.persistence.UpdateRepository;
+import dev.cooperllm.platform.outbox.Outbox;
+import dev.cooperllm.platform.security.Hashes;
+import dev.cooperllm.platform.web.ApiProblem;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Accepts a device's losses for a round. Everything is checked before anything is stored, so a bad
+ * upload changes nothing; a replay with the same Idempotency-Key and body is answered as the first was.
+ */
+@Service
+public class UpdateIngest {
+
+    /** What a device uploads: losses per direction, in the bundle's direction order. */
+    public record UpdateRequest(String bundleId, Integer samples, List<Float> lossPlus, List<Float> lossMinus,
+            Float lossZero) {
+    }
+
+    public record Accepted(String updateId, String roundId, boolean replayed) {
+    }
+
+    private final RoundRepository rounds;
+    private final DeviceRepository devices;
+    private final UpdateRepository updates;
+    private final Outbox outbox;
+    private final Clock clock;
+
+    public UpdateIngest(RoundRepository rounds, DeviceRepository devices, UpdateRepository updates, Outbox outbox,
+            Clock clock) {
+        this.rounds = rounds;
+        this.devices = devices;
+        this.updates = updates;
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Accepted accept(String roundIdText, String deviceId, String idempotencyKey, UpdateRequest req) {
+        if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 128) {
+            throw ApiProblem.badRequest("missing-idempotency-key",
+                    "uploads need an Idempotency-Key header of 1 to 128 characters");
+        }
+        RoundId roundId = RoundId.parse(roundIdText);
+        String hash = requestHash(roundIdText, deviceId, req);
+        Optional<UpdateRepository.Previous> previous = updates.findByKey(idempotencyKey);
+        if (previous.isPresent()) {
+            if (previous.get().requestHash().equals(hash)) return new Accepted(idempotencyKey, roundIdText, true);
+            throw ApiProblem.conflict("idempotency-key-reused",
+                    "Idempotency-Key " + idempotencyKey + " was used before for a different upload");
+        }
+        String jobOfDevice = devices.jobOf(deviceId)
+                .orElseThrow(() -> ApiProblem.notFound("unknown-device", "no device with id " + deviceId));
+        if (!jobOfDevice.equals(roundId.jobId())) {
+            throw ApiProblem.forbidden("wrong-job", "device " + deviceId + " is not enrolled in job " + roundId.jobId());
+        }
+        Round round = rounds.find(roundId.jobId(), roundId.round())
+                .orElseThrow(() -> ApiProblem.notFound("unknown-round", "no round " + roundIdText));
+        if (round.status() != RoundStatus.OPEN) {
+            throw ApiProblem.conflict("round-closed", "round " + roundIdText + " is " + round.status()
+                    + " and takes no more updates");
+        }
+        if (!devices.isAssigned(round.jobId(), round.round(), deviceId)) {
+            throw ApiProblem.forbidden("not-assigned", "device " + deviceId + " has no slot in round " + roundIdText);
+        }
+        validate(req, round);
+        if (updates.existsForDevice(round.jobId(), round.round(), deviceId)) {
+            throw ApiProblem.conflict("duplicate-update", "device " + deviceId + " already reported for round "
+                    + roundIdText + " under another Idempotency-Key");
+        }
+        float[] plus = toArray(req.lossPlus());
+        float[] minus = toArray(req.lossMinus());
+        updates.insert(idempotencyKey, hash, round.jobId(), round.round(), deviceId, req.bundleId(), req.samples(), plus,
+                minus, req.lossZero());
+        outbox.add(Topics.UPDATES, round.jobId(), new DeviceUpdate(idempotencyKey, round.jobId(), round.round(),
+                deviceId, req.bundleId(), req.samples(), req.lossPlus(), req.lossMinus(), req.lossZero(),
+                clock.instant()));
+        return new Accepted(idempotencyKey, roundIdText, false);
+    }
+
+    private static void validate(UpdateRequest req, Round round) {
+        if (req.bundleId() == null || !req.bundleId().equals(round.bundleId())) {
+            throw ApiProblem.conflict("stale-bundle", "round " + round.id() + " uses bundle " + round.bundleId()
+                    + ", the upload names " + req.bundleId());
+        }
+        if (req.samples() == null || req.samples() <= 0) {
+            throw ApiProblem.badRequest("invalid-samples", "samples must be a positive count");
+        }
+        int k = round.directions();
+        if (req.lossPlus() == null || req.lossMinus() == null || req.lossPlus().size() != k
+                || req.lossMinus().size() != k) {
+            throw ApiProblem.badRequest("wrong-direction-count", "round " + round.id() + " has " + k
+                    + " directions; lossPlus and lossMinus must each hold " + k + " values");
+        }
+        for (int i = 0; i < k; i++) {
+            if (!finite(req.lossPlus().get(i)) || !finite(req.lossMinus().get(i))) {
+                throw ApiProblem.badRequest("non-finite-loss", "direction " + i + " has a missing, NaN or infinite loss");
+            }
+        }
+        if (req.lossZero() != null && !finite(req.lossZero())) {
+            throw ApiProblem.badRequest("non-finite-loss", "lossZero is NaN or infinite");
+        }
+    }
+
+    private static boolean finite(Float f) {
+        return f != null && Float.isFinite(f);
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
+        return out;
+    }
+
+    private static String requestHash(String roundId, String deviceId, UpdateRequest req) {
+        StringBuilder sb = new StringBuilder().append(roundId).append('|').append(deviceId).append('|')
+                .append(req.bundleId()).append('|').append(req.samples()).append('|').append(bits(req.lossPlus()))
+                .append('|').append(bits(req.lossMinus())).append('|')
+                .append(req.lossZero() == null ? "-" : Integer.toHexString(Float.floatToIntBits(req.lossZero())));
+        return Hashes.sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String bits(List<Float> values) {
+        if (values == null) return "-";
+        StringBuilder sb = new StringBuilder();
+        for (Float f : values) sb.append(f == null ? "n" : Integer.toHexString(Float.floatToIntBits(f))).append(',');
+        return sb.toString();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.cooperllm.orchestrator.persistence;
+
+import dev.cooperllm.events.RoundSettings;
+import dev.cooperllm.orchestrator.domain.Round;
+import dev.cooperllm.orchestrator.domain.RoundStatus;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.json.JsonMapper;
+
+@Repository
+public class RoundRepository {
+
+    private static final String COLUMNS = "job_id, round, base_version, status, bundle_id, bundle_sha256, bundle_bytes, "
+            + "directions, settings, deadline, participants, mean_loss, estimate_spread, coefficients, result_version, failure, "
+            + "opened_at, closed_at";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    public RoundRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** False when the round exists already (a redelivered event): callers then do nothing. */
+    public boolean insert(String jobId, long round, long baseVersion) {
+        return jdbc.sql("INSERT INTO rounds (job_id, round, base_version, status) VALUES (?, ?, ?, ?) "
+                        + "ON CONFLICT DO NOTHING")
+                .params(jobId, round, baseVersion, RoundStatus.OPENING.name())
+                .update() == 1;
+    }
+
+    public Optional<Round> find(String jobId, long round) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM rounds WHERE job_id = ? AND round = ?")
+                .params(jobId, round).query(this::map).optional();
+    }
+
+    public List<Round> findByJob(String jobId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM rounds WHERE job_id = ? ORDER BY round")
+                .param(jobId).query(this::map).list();
+    }
+
+    /** The round devices may work on now, if any. */
+    public Optional<Round> findOpen(String jobId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM rounds WHERE job_id = ? AND status = 'OPEN' ORDER BY round DESC LIMIT 1")
+                .param(jobId).query(this::map).optional();
+    }
+
+    /** Rounds still in flight (opening, open or aggregated). */
+    public boolean hasActive(String jobId) {
+        return jdbc.sql("SELECT count(*) FROM rounds WHERE job_id = ? AND status IN ('OPENING','OPEN','AGGREGATED')")
+                .param(jobId).query(Long.class).single() > 0;
+    }
+
+    public long closedCount(String jobId) {
+        return jdbc.sql("SELECT count(*) FROM rounds WHERE job_id = ? AND status = 'CLOSED'")
+                .param(jobId).query(Long.class).single();
+    }
+
+    public List<Round> findOpenPastDeadline(Instant now) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM rounds WHERE status = 'OPEN' AND deadline < ?")
+                .param(Timestamp.from(now)).query(this::map).list();
+    }
+
+    public boolean markOpen(String jobId, long round, String bundleId, String sha, long bytes, RoundSettings settings,
+            Instant deadline) {
+        return jdbc.sql("UPDATE rounds SET status = 'OPEN', bundle_id = ?, bundle_sha256 = ?, bundle_bytes = ?, "
+                        + "directions = ?, settings = ?, deadline = ? "
+                        + "WHERE job_id = ? AND round = ? AND status = 'OPENING'")
+                .params(bundleId, sha, bytes, settings.directionCount(), json.writeValueAsString(settings),
+                        Timestamp.from(deadline), jobId, round)
+                .update() == 1;
+    }
+
+    /** Compare-and-set from OPEN, so two triggers (quorum and deadline) cannot both aggregate. */
+    public boolean markAggregated(String jobId, long round, int participants, float meanLoss, float spread,
+            float[] coefficients) {
+        return jdbc.sql("UPDATE rounds SET status = 'AGGREGATED', participants = ?, mean_loss = ?, estimate_spread = ?, "
+                        + "coefficients = ? WHERE job_id = ? AND round = ? AND status = 'OPEN'")
+                .params(participants, meanLoss, spread, coefficients, jobId, round)
+                .update() == 1;
+    }
+
+    public boolean markClosed(String jobId, long round, long resultVersion) {
+        return jdbc.sql("UPDATE rounds SET status = 'CLOSED', result_version = ?, closed_at = now() "
+                        + "WHERE job_id = ? AND round = ? AND status = 'AGGREGATED'")
+                .params(resultVersion, jobId, round)
+                .update() == 1;
+    }
+
+    public boolean markFailed(String jobId, long round, String failure) {
+        return jdbc.sql("UPDATE rounds SET status = 'FAILED', failure = ?, closed_at = now() "
+                        + "WHERE job_id = ? AND round = ? AND status IN ('OPENING','OPEN','AGGREGATED')")
+                .params(failure, jobId, round)
+                .update() == 1;
+    }
+
+    private Round map(ResultSet rs, int i) throws SQLException {
+        Timestamp deadline = rs.getTimestamp("deadline");
+        Timestamp closed = rs.getTimestamp("closed_at");
+        return new Round(rs.getString("job_id"), rs.getLong("round"), rs.getLong("base_version"),
+                RoundStatus.valueOf(rs.getString("status")), rs.getString("bundle_id"), rs.getString("bundle_sha256"),
+                (Long) rs.getObject("bundle_bytes"), (Integer) rs.getObject("directions"),
+                rs.getString("settings") == null ? null : json.readValue(rs.getString("settings"), RoundSettings.class),
+                deadline == null ? null : deadline.toInstant(), rs.getInt("participants"),
+                (Float) rs.getObject("mean_loss"), (Float) rs.getObject("estimate_spread"),
+                SqlArrays.toList(rs.getArray("coefficients")), (Long) rs.getObject("result_version"),
+                rs.getString("failure"), rs.getTimestamp("opened_at").toInstant(),
+                closed == null ? null : closed.toInstant());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.cooperllm.orchestrator.persistence;
+
+import dev.cooperllm.orchestrator.domain.StoredUpdate;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+public class UpdateRepository {
+
+    /** What an earlier request with the same Idempotency-Key looked like. */
+    public record Previous(String requestHash, String jobId, long round, String deviceId) {
+    }
+
+    private final JdbcClient jdbc;
+
+    public UpdateRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Optional<Previous> findByKey(String updateId) {
+        return jdbc.sql("SELECT request_hash, job_id, round, device_id FROM updates WHERE update_id = ?")
+                .param(updateId)
+                .query((rs, i) -> new Previous(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)))
+                .optional();
+    }
+
+    public boolean existsForDevice(String jobId, long round, String deviceId) {
+        return jdbc.sql("SELECT count(*) FROM updates WHERE job_id = ? AND round = ? AND device_id = ?")
+                .params(jobId, round, deviceId).query(Long.class).single() > 0;
+    }
+
+    public void insert(String updateId, String requestHash, String jobId, long round, String deviceId, String bundleId,
+            int samples, float[] lossPlus, float[] lossMinus, Float lossZero) {
+        jdbc.sql("INSERT INTO updates (update_id, request_hash, job_id, round, device_id, bundle_id, samples, "
+                        + "loss_plus, loss_minus, loss_zero) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(updateId, requestHash, jobId, round, deviceId, bundleId, samples, lossPlus, lossMinus, lossZero)
+                .update();
+    }
+
+    /** Marks an update as seen by the aggregator; false when it was counted already (a redelivery). */
+    public boolean markCounted(String updateId) {
+        return jdbc.sql("UPDATE updates SET counted = TRUE WHERE update_id = ? AND counted = FALSE")
+                .param(updateId).update() == 1;
+    }
+
+    public long countedFor(String jobId, long round) {
+        return jdbc.sql("SELECT count(*) FROM updates WHERE job_id = ? AND round = ? AND counted")
+                .params(jobId, round).query(Long.class).single();
+    }
+
+    public List<StoredUpdate> countedUpdates(String jobId, long round) {
+        return jdbc.sql("SELECT update_id, device_id, samples, loss_plus, loss_minus, loss_zero FROM updates "
+                        + "WHERE job_id = ? AND round = ? AND counted ORDER BY device_id")
+                .params(jobId, round)
+                .query((rs, i) -> new StoredUpdate(rs.getString(1), rs.getString(2), rs.getInt(3),
+                        SqlArrays.toList(rs.getArray(4)), SqlArrays.toList(rs.getArray(5)),
+                        (Float) rs.getObject(6)))
+                .list();
+    }
+}

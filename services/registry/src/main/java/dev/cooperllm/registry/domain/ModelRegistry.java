@@ -1,0 +1,212 @@
+package dev.cooperllm.registry.domain;
+
+import dev.cooperllm.core.bundle.Bundle;
+import dev.cooperllm.core.checkpoint.Checkpoint;
+import dev.cooperllm.core.direction.DirectionSet;
+import dev.cooperllm.core.manifest.ParameterManifest;
+import dev.cooperllm.core.update.ModelUpdate;
+import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.ModelVersionPublished;
+import dev.cooperllm.events.RoundAggregated;
+import dev.cooperllm.events.RoundEvent;
+import dev.cooperllm.events.Topics;
+import dev.cooperllm.model.FederatedModel;
+import dev.cooperllm.model.ModelConfig;
+import dev.cooperllm.model.ModelFactory;
+import dev.cooperllm.platform.blob.BlobStore;
+import dev.cooperllm.platform.outbox.Outbox;
+import dev.cooperllm.platform.security.Hashes;
+import dev.cooperllm.platform.web.ApiProblem;
+import dev.cooperllm.registry.persistence.VersionRepository;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.client.RestClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Owns every model version. A new version is always its parent minus Σ_d c_d·u_d, computed by
+ * fl-core exactly as a replaying device computes it, so the registry's bits are the reference.
+ */
+@Service
+public class ModelRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+
+    /** One step of the replay log: what a device needs to go from {@code parent} to {@code version}. */
+    public record ReplayStep(long version, long parent, long round, String bundleId, String bundleSha256,
+            List<Float> coefficients) {
+    }
+
+    private final VersionRepository versions;
+    private final BlobStore blobs;
+    private final Outbox outbox;
+    private final ModelFactory models;
+    private final RestClient compressor;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    public ModelRegistry(VersionRepository versions, BlobStore blobs, Outbox outbox, ModelFactory models,
+            RestClient compressor, JsonMapper json, Clock clock) {
+        this.versions = versions;
+        this.blobs = blobs;
+        this.outbox = outbox;
+        this.models = models;
+        this.compressor = compressor;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Version 0: the model as its spec builds it (pretrained weights, seeded heads and adapters). */
+    @Transactional
+    public void createInitial(RoundEvent started) {
+        JobSpec spec = started.spec();
+        ParameterManifest manifest;
+        float[] theta;
+        try (FederatedModel model = models.create(config(spec))) {
+            manifest = model.manifest();
+            theta = model.parameters();
+        }
+        if (!versions.insertModel(started.jobId(), json.writeValueAsString(spec), manifest.canonicalText(),
+                manifest.sha256())) {
+            return; // redelivered JOB_STARTED: version 0 exists
+        }
+        String sha = store(started.jobId(), 0, manifest, theta);
+        versions.insertVersion(new ModelVersion(started.jobId(), 0, -1, 0, null, null, null, sha, null, false, null));
+        publish(started.jobId(), 0, -1, 0, sha, theta.length, Float.NaN, false);
+        log.info("job {}: version 0 created ({} trainable parameters, manifest {})", started.jobId(), theta.length,
+                manifest.sha256().substring(0, 12));
+    }
+
+    @Transactional
+    public void apply(RoundAggregated aggregate) {
+        String job = aggregate.jobId();
+        versions.lockModel(job);
+        if (versions.findByRound(job, aggregate.round()).isPresent()) return; // redelivery
+        ParameterManifest manifest = manifest(job);
+        float[] theta = Checkpoint.fromBytes(checkpoint(job, aggregate.baseVersion())).parameters();
+        byte[] bundleBytes = fetchBundle(aggregate.bundleId());
+        String bundleSha = Hashes.sha256(bundleBytes);
+        if (!bundleSha.equals(aggregate.bundleSha256())) {
+            throw new IllegalStateException("bundle " + aggregate.bundleId() + " has sha256 " + bundleSha
+                    + " but the aggregate names " + aggregate.bundleSha256());
+        }
+        DirectionSet directions = Bundle.read(bundleBytes, manifest).directions(manifest);
+        float[] coefficients = toArray(aggregate.coefficients());
+        if (coefficients.length != directions.count()) {
+            throw new IllegalStateException("aggregate has " + coefficients.length + " coefficients, bundle "
+                    + directions.count() + " directions");
+        }
+        ModelUpdate.apply(theta, directions, coefficients);
+        long version = versions.nextVersion(job);
+        String sha = store(job, version, manifest, theta);
+        versions.insertVersion(new ModelVersion(job, version, aggregate.baseVersion(), aggregate.round(),
+                aggregate.bundleId(), aggregate.bundleSha256(), aggregate.coefficients(), sha, aggregate.meanLoss(),
+                false, null));
+        publish(job, version, aggregate.baseVersion(), aggregate.round(), sha, theta.length, aggregate.meanLoss(),
+                false);
+        log.debug("job {}: version {} from {} (round {})", job, version, aggregate.baseVersion(), aggregate.round());
+    }
+
+    public List<ModelVersion> list(String job) {
+        requireModel(job);
+        return versions.list(job);
+    }
+
+    public ModelVersion version(String job, long version) {
+        requireModel(job);
+        return versions.find(job, version).orElseThrow(() -> ApiProblem.notFound("unknown-version",
+                "job " + job + " has no version " + version));
+    }
+
+    public byte[] checkpoint(String job, long version) {
+        version(job, version);
+        byte[] bytes = blobs.get(blobId(job, version));
+        if (bytes == null) throw new IllegalStateException("checkpoint of " + job + " v" + version + " is missing");
+        return bytes;
+    }
+
+    public String manifestText(String job) {
+        return requireModel(job).manifest();
+    }
+
+    /** The steps from {@code from} to {@code to}, following parent links back from {@code to}. */
+    public List<ReplayStep> replay(String job, long from, long to) {
+        ModelVersion v = version(job, to);
+        version(job, from);
+        List<ReplayStep> steps = new ArrayList<>();
+        while (v.version() != from) {
+            if (v.parent() < 0 || v.bundleId() == null) {
+                throw ApiProblem.badRequest("not-an-ancestor", "version " + from + " is not an ancestor of " + to
+                        + " by aggregate steps; fetch the checkpoint instead");
+            }
+            steps.add(0, new ReplayStep(v.version(), v.parent(), v.round(), v.bundleId(), v.bundleSha256(),
+                    v.coefficients()));
+            v = version(job, v.parent());
+        }
+        return steps;
+    }
+
+    /** Publishes a copy of an earlier version as the newest one, so devices and the orchestrator move back to it. */
+    @Transactional
+    public ModelVersion rollback(String job, long to) {
+        versions.lockModel(job);
+        ModelVersion target = version(job, to);
+        byte[] bytes = checkpoint(job, to);
+        long version = versions.nextVersion(job);
+        blobs.put(blobId(job, version), bytes);
+        ModelVersion copy = new ModelVersion(job, version, to, 0, null, null, null, target.sha256(), null, true,
+                null);
+        versions.insertVersion(copy);
+        publish(job, version, to, 0, target.sha256(), Checkpoint.fromBytes(bytes).parameters().length, Float.NaN,
+                true);
+        log.info("job {}: rolled back to version {} as version {}", job, to, version);
+        return version(job, version);
+    }
+
+    private VersionRepository.ModelRow requireModel(String job) {
+        return versions.model(job).orElseThrow(() -> ApiProblem.notFound("unknown-job", "no model for job " + job));
+    }
+
+    private ParameterManifest manifest(String job) {
+        return ParameterManifest.parse(requireModel(job).manifest());
+    }
+
+    private String store(String job, long version, ParameterManifest manifest, float[] theta) {
+        byte[] bytes = new Checkpoint(manifest.sha256(), theta).toBytes();
+        blobs.put(blobId(job, version), bytes);
+        return Hashes.sha256(bytes);
+    }
+
+    private byte[] fetchBundle(String bundleId) {
+        byte[] bytes = compressor.get().uri("/api/v1/bundles/{id}", bundleId).retrieve().body(byte[].class);
+        if (bytes == null) throw new IllegalStateException("compressor returned no bytes for bundle " + bundleId);
+        return bytes;
+    }
+
+    private void publish(String job, long version, long parent, long round, String sha, long parameters,
+            float meanLoss, boolean rolledBack) {
+        outbox.add(Topics.MODELS, job, new ModelVersionPublished(UUID.randomUUID().toString(), job, version, parent,
+                round, sha, parameters, meanLoss, rolledBack, clock.instant()));
+    }
+
+    private static String blobId(String job, long version) {
+        return "checkpoint/" + job + "/" + version;
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
+        return out;
+    }
+
+    static ModelConfig config(JobSpec spec) {
+        return new ModelConfig(spec.model(), spec.peft(), spec.loraRank(), spec.maxTokens(), spec.numClasses(),
+                spec.modelSeed());
+    }
+}

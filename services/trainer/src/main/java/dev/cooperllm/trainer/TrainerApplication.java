@@ -1,0 +1,42 @@
+package dev.cooperllm.trainer;
+
+import dev.cooperllm.model.ModelFactory;
+import dev.cooperllm.platform.ServiceSupport;
+import java.time.Clock;
+import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.web.client.RestClient;
+
+/** Cloud backprop on public data, turned into the guidance subspace of each round. */
+@SpringBootApplication
+@Import(ServiceSupport.class)
+public class TrainerApplication {
+
+    public static final String CONFIG_NAME = "trainer";
+
+    public static void main(String[] args) {
+        SpringApplication app = new SpringApplication(TrainerApplication.class);
+        app.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
+        app.run(args);
+    }
+
+    @Bean
+    ModelFactory modelFactory() {
+        return new ModelFactory();
+    }
+
+    /** Checkpoints are fetched from the registry that owns them. */
+    @Bean
+    RestClient registryClient(@Value("${cooperllm.services.registry-url}") String url) {
+        return RestClient.create(url);
+    }
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}
