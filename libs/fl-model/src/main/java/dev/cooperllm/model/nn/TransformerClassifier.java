@@ -130,6 +130,13 @@ public final class TransformerClassifier implements FederatedModel {
         return d;
     }
 
+    /** The manifest a model of this shape and config will have, without building it (no weights loaded). */
+    public static ParameterManifest manifestFor(Architecture a, ModelConfig c) {
+        ParameterManifest.Builder b = ParameterManifest.builder();
+        for (TensorDef d : tensorDefs(a, c)) if (isTrainable(d.name(), c.peft())) b.add(d.name(), d.shape(), true);
+        return b.build();
+    }
+
     private static void layerNorm(List<TensorDef> d, String name, int h) {
         d.add(new TensorDef(name + ".weight", new int[] {h}, TensorDef.Init.ONES));
         d.add(new TensorDef(name + ".bias", new int[] {h}, TensorDef.Init.ZEROS));
