@@ -17,7 +17,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PartitionerProperties {
+class PartitionerPropertiesTest {
 
     private static List<Example> dataset(int n, int classes, int domains) {
         List<Example> out = new ArrayList<>();
