@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * [−L, L] with L = 2^(bits−1) − 1 and the value is {@code q · (scale / L)}. Rounding up happens
  * with probability equal to the fractional part, drawn from {@link CounterRng#uniformBits} keyed by
  * the caller's seed and stream, so the expectation is x (unbiased) and the same input always gives
- * the same bytes. The error of any value is below one step, {@code scale / L}.
+ * the same bytes. The error of any value is below one step, {@code scale / L}, plus float rounding
+ * of the scaled value (at most L·2⁻²³ of a step, which matters only at 16 bits).
  *
  * <p>Encoded layout of n values (big-endian): all block scales as float32, then the codes
  * {@code q + L} packed LSB-first, {@code bits} bits each, into ceil(n·bits/8) bytes.
