@@ -1,0 +1,167 @@
+package dev.cooperllm.sdk;
+
+import dev.cooperllm.core.bundle.Bundle;
+import dev.cooperllm.core.checkpoint.Checkpoint;
+import dev.cooperllm.core.direction.DirectionSet;
+import dev.cooperllm.core.manifest.ParameterManifest;
+import dev.cooperllm.core.manifest.TensorSpec;
+import dev.cooperllm.core.update.ModelUpdate;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One device's part in federated training: fetch the assignment, bring the model to the round's
+ * version, measure L(θ ± εu_d) for every direction with forward passes only, upload the losses.
+ *
+ * <p>Memory: the model, one copy of the trainable parameters (to restore exactly after each
+ * perturbation) and one tensor's slice of one direction at a time — never a full n-vector of noise
+ * per direction (DESIGN §3, SPC).
+ *
+ * <p>Model sync prefers replay: a device that holds version v rebuilds a later version from each
+ * round's bundle (usually cached, because it took part) and K coefficients, and proves the result
+ * against the registry's SHA-256; it falls back to downloading a checkpoint.
+ */
+public final class Device {
+
+    /** Beyond this many rounds behind, a checkpoint is usually fewer bytes than the bundles. */
+    private static final int MAX_REPLAY_STEPS = 8;
+
+    private final CooperClient client;
+    private final DeviceModel model;
+    private final String deviceId;
+    private final String jobId;
+    private final ParameterManifest manifest;
+    private long heldVersion = -1;
+    private String cachedBundleId;
+    private byte[] cachedBundle;
+
+    public Device(CooperClient client, DeviceModel model, String deviceId, String jobId) {
+        this.client = client;
+        this.model = model;
+        this.deviceId = deviceId;
+        this.jobId = jobId;
+        this.manifest = model.manifest();
+    }
+
+    public String deviceId() { return deviceId; }
+
+    public long heldVersion() { return heldVersion; }
+
+    /** Does this round's work if there is any; empty when the server has nothing for this device now. */
+    public Optional<RoundReport> runOnce() {
+        long down0 = client.bytesDown();
+        long up0 = client.bytesUp();
+        Optional<Assignment> maybe = client.assignment(deviceId);
+        if (!maybe.isPresent()) return Optional.empty();
+        Assignment a = maybe.get();
+        String sync = syncTo(a.modelVersion());
+        byte[] bundleBytes = bundle(a.bundleId(), a.bundleSha256());
+        Bundle bundle = Bundle.read(bundleBytes, manifest);
+        DirectionSet directions = bundle.directions(manifest);
+        if (directions.count() != a.directions()) {
+            throw new IllegalStateException("bundle has " + directions.count() + " directions, assignment "
+                    + a.directions());
+        }
+        model.selectBatch(bundle.header().roundSeed() ^ deviceId.hashCode(), a.batchSize());
+        float[] theta = model.parameters();
+        int count = directions.count();
+        float[] plus = new float[count];
+        float[] minus = new float[count];
+        float[] scratch = new float[directions.maxTensorSize()];
+        double lossSum = 0;
+        for (int d = 0; d < count; d++) {
+            perturb(directions, d, theta, a.epsilon(), scratch);
+            plus[d] = model.loss();
+            perturb(directions, d, theta, -a.epsilon(), scratch);
+            minus[d] = model.loss();
+            model.setParameters(theta);
+            lossSum += (plus[d] + minus[d]) / 2.0;
+        }
+        Float lossZero = a.needsLossZero() ? model.loss() : null;
+        client.upload(a.roundId(), deviceId + "-" + a.roundId(), a.bundleId(), model.samples(), plus, minus,
+                lossZero);
+        return Optional.of(new RoundReport(a.round(), a.modelVersion(), count, (float) (lossSum / count),
+                client.bytesDown() - down0, client.bytesUp() - up0, sync));
+    }
+
+    /** Sets θ + s·u_d tensor by tensor, from the saved θ, so no perturbation error accumulates. */
+    private void perturb(DirectionSet directions, int d, float[] theta, float s, float[] scratch) {
+        for (TensorSpec t : manifest.tensors()) {
+            if (!t.trainable()) continue;
+            float[] u = t.size() == scratch.length ? scratch : new float[t.size()];
+            directions.fill(d, t.index(), u);
+            float[] values = new float[t.size()];
+            int off = (int) t.offset();
+            for (int i = 0; i < values.length; i++) values[i] = theta[off + i] + s * u[i];
+            model.setTensor(t.index(), values);
+        }
+    }
+
+    /** Brings the model to {@code version}; returns how. */
+    private String syncTo(long version) {
+        if (heldVersion == version) return "current";
+        if (heldVersion < 0 && matches(model.parameters(), version)) {
+            // A freshly built model equals the initial version whenever both come from the same seed.
+            heldVersion = version;
+            return "current";
+        }
+        if (heldVersion >= 0 && heldVersion < version) {
+            List<CooperClient.ReplayStep> steps;
+            try {
+                steps = client.replay(jobId, heldVersion, version);
+            } catch (ApiException notAnAncestor) {
+                steps = null;
+            }
+            if (steps != null && !steps.isEmpty() && steps.size() <= MAX_REPLAY_STEPS) {
+                float[] theta = model.parameters();
+                for (CooperClient.ReplayStep step : steps) {
+                    DirectionSet dirs = Bundle.read(bundle(step.bundleId(), step.bundleSha256()), manifest)
+                            .directions(manifest);
+                    ModelUpdate.apply(theta, dirs, step.coefficients());
+                }
+                if (matches(theta, version)) {
+                    model.setParameters(theta);
+                    heldVersion = version;
+                    return "replay";
+                }
+            }
+        }
+        Checkpoint checkpoint = Checkpoint.fromBytes(client.checkpoint(jobId, version));
+        if (!checkpoint.manifestSha256().equals(manifest.sha256())) {
+            throw new IllegalStateException("checkpoint v" + version + " was built for another model");
+        }
+        model.setParameters(checkpoint.parameters());
+        heldVersion = version;
+        return "checkpoint";
+    }
+
+    private boolean matches(float[] theta, long version) {
+        String expected = client.versionSha256(jobId, version);
+        return sha256(new Checkpoint(manifest.sha256(), theta).toBytes()).equals(expected);
+    }
+
+    private byte[] bundle(String bundleId, String sha256) {
+        if (!bundleId.equals(cachedBundleId)) {
+            byte[] bytes = client.bundle(bundleId);
+            if (!sha256(bytes).equals(sha256)) {
+                throw new IllegalStateException("bundle " + bundleId + " does not match its SHA-256");
+            }
+            cachedBundleId = bundleId;
+            cachedBundle = bytes;
+        }
+        return cachedBundle;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
+            StringBuilder sb = new StringBuilder();
+            for (byte b : d) sb.append(String.format("%02x", b));
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.cooperllm.sdk;
+
+/** What a device did in one round, for its own logs and the simulator's accounting. */
+public final class RoundReport {
+    private final long round;
+    private final long modelVersion;
+    private final int directions;
+    private final float meanLoss;
+    private final long bytesDown;
+    private final long bytesUp;
+    private final String modelSync;
+
+    RoundReport(long round, long modelVersion, int directions, float meanLoss, long bytesDown, long bytesUp,
+            String modelSync) {
+        this.round = round;
+        this.modelVersion = modelVersion;
+        this.directions = directions;
+        this.meanLoss = meanLoss;
+        this.bytesDown = bytesDown;
+        this.bytesUp = bytesUp;
+        this.modelSync = modelSync;
+    }
+
+    public long round() { return round; }
+    public long modelVersion() { return modelVersion; }
+    public int directions() { return directions; }
+    /** (L⁺ + L⁻)/2 averaged over directions: the loss around the round's model on this device's batch. */
+    public float meanLoss() { return meanLoss; }
+    public long bytesDown() { return bytesDown; }
+    public long bytesUp() { return bytesUp; }
+    /** How the device reached the round's model: "current", "replay" or "checkpoint". */
+    public String modelSync() { return modelSync; }
+}
