@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 /**
  * Entry point of the bench jar: {@code jmh [JMH options…]} runs the micro-benchmarks,
+ * {@code codec-sizes} prints the bundle size per bit width next to the codec timings,
  * {@code experiment …} the paper-claim experiments.
  */
 public final class BenchMain {
@@ -20,6 +21,9 @@ public final class BenchMain {
             case "jmh":
                 org.openjdk.jmh.Main.main(rest);
                 break;
+            case "codec-sizes":
+                dev.cooperllm.bench.jmh.CodecSizes.report(System.out);
+                break;
             // ---- experiment runner: placeholder, to be filled in by the experiments work ----
             case "experiment":
                 System.err.println("experiment: not yet available");
@@ -32,6 +36,6 @@ public final class BenchMain {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | experiment …");
+        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | experiment …");
     }
 }

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Bundle encode (quantise + zstd + CRC + SHA-256) and decode of a 1 M-float guidance basis
- * (m = 4 vectors over 4 tensors of 65,536), per bit width. The compressed size relative to fp32
- * is printed at setup as a {@code [codec]} line (a constant per bit width, so not a timed result).
+ * (m = 4 vectors over 4 tensors of 65,536), per bit width. The compressed sizes are exact, so
+ * {@link CodecSizes} prints them instead of a timed result ({@code BenchMain codec-sizes}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,9 +57,6 @@ public class CodecBench {
         header = new BundleHeader("bench", 1, 1, 2, manifest.sha256(), 16, 0.5f, 1f, 1e-3f, DirectionMode.MIXED, RANK,
                 BundleHeader.DEFAULT_BLOCK_SIZE, tensorBits, null);
         encoded = BundleWriter.toBytes(header, manifest, basis);
-        System.out.printf("%n[codec] bits=%d basis=%d floats fp32=%d bytes bundle=%d bytes ratio=1/%.2f (%.4f)%n",
-                bits, (long) n * RANK, 4L * n * RANK, encoded.length, 4.0 * n * RANK / encoded.length,
-                encoded.length / (4.0 * n * RANK));
     }
 
     @Benchmark

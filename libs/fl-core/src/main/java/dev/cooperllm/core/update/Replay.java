@@ -1,6 +1,8 @@
 package dev.cooperllm.core.update;
 
+import dev.cooperllm.core.bundle.Bundle;
 import dev.cooperllm.core.direction.DirectionSet;
+import dev.cooperllm.core.manifest.ParameterManifest;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,6 +35,21 @@ public final class Replay {
 
     public Replay(List<Step> steps) {
         this.steps = Collections.unmodifiableList(new ArrayList<>(steps));
+    }
+
+    /**
+     * The chain a device rebuilds from the bundles it downloaded and the coefficients the
+     * replay endpoint returns, round by round.
+     */
+    public static Replay fromBundles(ParameterManifest manifest, List<byte[]> bundles, List<float[]> coefficients) {
+        if (bundles.size() != coefficients.size()) {
+            throw new IllegalArgumentException(bundles.size() + " bundles but " + coefficients.size() + " coefficient vectors");
+        }
+        List<Step> steps = new ArrayList<>();
+        for (int r = 0; r < bundles.size(); r++) {
+            steps.add(new Step(Bundle.read(bundles.get(r), manifest).directions(manifest), coefficients.get(r)));
+        }
+        return new Replay(steps);
     }
 
     public List<Step> steps() { return steps; }

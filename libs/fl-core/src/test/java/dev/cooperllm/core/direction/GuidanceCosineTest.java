@@ -64,6 +64,8 @@ class GuidanceCosineTest {
         double predictedZoo = Math.sqrt(K / (double) (N + K + 1));
         double predictedZgr = 1 / Math.sqrt(1 + (M - 1) / (double) K + ALPHA * M / ((1 - ALPHA) * K));
         double predictedFactor = predictedZgr / predictedZoo;
+        System.out.printf("cosine: ZOO %.5f (theory %.5f), ZGR %.4f (theory %.4f), factor %.1f (theory %.1f)%n",
+                zoo, predictedZoo, zgr, predictedZgr, zgr / zoo, predictedFactor);
         assertThat(zoo).isBetween(predictedZoo * 0.85, predictedZoo * 1.15);
         assertThat(zgr).isBetween(predictedZgr * 0.9, predictedZgr * 1.1);
         assertThat(zgr / zoo).isBetween(predictedFactor * 0.85, predictedFactor * 1.15);

@@ -33,7 +33,8 @@ class ReplayTest {
         float[] start = new float[(int) manifest.size()];
         CounterRng.gaussian(jobSeed, 0, 0, start, 0, start.length);
         float[] registry = start.clone();
-        List<Replay.Step> steps = new ArrayList<>();
+        List<byte[]> bundles = new ArrayList<>();
+        List<float[]> coefficients = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             long roundSeed = CounterRng.roundSeed(jobSeed, r);
             DirectionMode mode = decoupled ? DirectionMode.DECOUPLED : DirectionMode.MIXED;
@@ -52,10 +53,11 @@ class ReplayTest {
                 float[] u = dirs.direction(d);
                 for (int i = 0; i < u.length; i++) registry[i] = registry[i] - c[d] * u[i];
             }
-            // Deliberately re-read the bundle: the device holds its own copy.
-            steps.add(new Replay.Step(Bundle.read(BundleWriter.toBytes(header, manifest, trainerBasis), manifest).directions(manifest), c));
+            // The device holds its own copy of the bundle bytes.
+            bundles.add(BundleWriter.toBytes(header, manifest, trainerBasis));
+            coefficients.add(c);
         }
-        float[] replayed = new Replay(steps).replay(start);
+        float[] replayed = Replay.fromBundles(manifest, bundles, coefficients).replay(start);
         for (int i = 0; i < replayed.length; i++) {
             assertThat(Float.floatToRawIntBits(replayed[i])).as("element %d", i).isEqualTo(Float.floatToRawIntBits(registry[i]));
         }
