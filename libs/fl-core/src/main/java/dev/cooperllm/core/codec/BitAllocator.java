@@ -1,5 +1,9 @@
 package dev.cooperllm.core.codec;
 
+import dev.cooperllm.core.direction.Basis;
+import dev.cooperllm.core.manifest.ParameterManifest;
+import dev.cooperllm.core.manifest.TensorSpec;
+
 /**
  * Chooses bits per tensor for the guidance basis under a byte budget (DTC, DESIGN §3).
  *
@@ -92,6 +96,28 @@ public final class BitAllocator {
             if (sizes[t] > 0) err += error(energy[t], bits[t]);
         }
         return new Allocation(bits, used, err, fits);
+    }
+
+    /**
+     * Allocation for a whole basis: bits per manifest tensor (what {@code BundleHeader} takes),
+     * 0 for frozen tensors, energies measured from the basis itself.
+     */
+    public static Allocation allocateForBasis(ParameterManifest manifest, Basis basis, long budgetBytes, int blockSize) {
+        int count = manifest.tensorCount();
+        int[] sizes = new int[count];
+        double[] energy = new double[count];
+        for (TensorSpec t : manifest.tensors()) {
+            if (!t.trainable()) continue;
+            sizes[t.index()] = t.size();
+            int off = (int) t.offset();
+            double e = 0;
+            for (int j = 0; j < basis.rank(); j++) {
+                float[] v = basis.vector(j);
+                for (int i = 0; i < t.size(); i++) e += (double) v[off + i] * v[off + i];
+            }
+            energy[t.index()] = e;
+        }
+        return allocate(sizes, energy, budgetBytes, blockSize, Math.max(1, basis.rank()));
     }
 
     static long bytes(int size, int bits, int blockSize, int rank) {

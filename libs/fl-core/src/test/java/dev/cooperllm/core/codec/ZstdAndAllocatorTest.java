@@ -59,6 +59,17 @@ class ZstdAndAllocatorTest {
     }
 
     @Test
+    void allocationForABasisFollowsTheManifest() {
+        dev.cooperllm.core.manifest.ParameterManifest m = dev.cooperllm.core.TestManifests.small();
+        dev.cooperllm.core.direction.Basis basis = dev.cooperllm.core.TestManifests.randomBasis(m, 2, 1);
+        int[] bits = BitAllocator.allocateForBasis(m, basis, 1 << 20, 64).bits();
+        assertThat(bits).containsExactly(16, 0, 16, 16);
+        int[] lean = BitAllocator.allocateForBasis(m, basis, 600, 64).bits();
+        assertThat(lean[1]).isZero();
+        assertThat(lean[0]).isBetween(2, 16);
+    }
+
+    @Test
     void budgetFromBandwidthAndComputeTime() {
         assertThat(BitAllocator.budgetBytes(1_000_000, new double[] {0.01, 0.02})).isEqualTo(30_000);
         assertThatThrownBy(() -> BitAllocator.budgetBytes(0, new double[] {1})).hasMessageContaining("bandwidth");
