@@ -1,0 +1,148 @@
+package dev.cooperllm.launcher;
+
+import dev.cooperllm.core.checkpoint.Checkpoint;
+import dev.cooperllm.model.Evaluation;
+import dev.cooperllm.model.FederatedModel;
+import dev.cooperllm.model.ModelConfig;
+import dev.cooperllm.model.ModelFactory;
+import dev.cooperllm.model.data.DataSplit;
+import dev.cooperllm.model.data.DatasetLoader;
+import dev.cooperllm.model.data.Example;
+import dev.cooperllm.model.data.IidPartitioner;
+import dev.cooperllm.sdk.RoundReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code cooperllm-local demo}: the platform plus a simulated fleet fine-tuning a model on real text.
+ * The cloud's public data is one domain, the devices' private data the others (the realistic bias the
+ * guidance must survive); test accuracy is measured on held-out device-domain sentences after every round.
+ */
+public final class DemoRun {
+
+    /** What summary.json holds. */
+    public record Summary(int rounds, int devices, double final_accuracy, double initial_accuracy, int model_versions,
+            long bytes_up_per_device_round, long bytes_down_per_device_round, double seconds, String job_id,
+            String model, String method, int failed_rounds, double final_loss, double initial_loss) {
+    }
+
+    private final DemoOptions options;
+    private final PrintStream out;
+
+    public DemoRun(DemoOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public Summary run() throws IOException {
+        long start = System.nanoTime();
+        List<Example> all = DatasetLoader.load(options.data());
+        Set<String> publicDomains = new HashSet<>(options.publicDomains());
+        List<Example> deviceData = DataSplit.notInDomains(all, publicDomains);
+        if (deviceData.isEmpty()) throw new IllegalArgumentException("no device-domain examples outside " + publicDomains);
+        DataSplit split = DataSplit.of(deviceData, 0.0, 0.2, options.seed());
+        List<Example> test = split.test();
+        List<List<Example>> partitions = new IidPartitioner(options.seed()).partition(split.train(), options.devices());
+        ModelConfig config = new ModelConfig(options.model(), options.peft(), 8, 32, 2, options.seed());
+        ModelFactory factory = new ModelFactory();
+
+        out.printf(Locale.ROOT, "CooperLLM demo: %s/%s, %s, %d devices × %d rounds; public data %s (%d sentences), "
+                        + "devices on the other domains (%d train, %d test)%n", options.model(), options.peft(),
+                options.method(), options.devices(), options.rounds(), options.publicDomains(),
+                all.size() - deviceData.size(), split.train().size(), test.size());
+        out.println("starting Kafka, PostgreSQL and the five services …");
+        try (LocalPlatform platform = LocalPlatform.start(options.workDir());
+             FederatedModel evaluator = factory.create(config)) {
+            out.printf(Locale.ROOT, "platform up in %.1f s; gateway %s%n", seconds(start), platform.gatewayUrl());
+            AdminClient admin = new AdminClient(platform.gatewayUrl(), platform.adminToken());
+            AdminClient.CreatedJob job = admin.createJob(jobSpec());
+            try (Fleet fleet = new Fleet(platform.gatewayUrl(), job.id(), job.enrolmentSecret(), factory, config,
+                    partitions, 2)) {
+                admin.startJob(job.id());
+                admin.awaitVersion(job.id(), 0, java.time.Duration.ofSeconds(120));
+                Evaluation initial = evaluate(admin, job.id(), 0, evaluator, test);
+                fleet.start();
+                out.printf(Locale.ROOT, "job %s running; version 0 test accuracy %.3f, loss %.4f%n", job.id(),
+                        initial.accuracy(), initial.loss());
+                out.println("round  participants  mean loss  test acc  test loss  seconds");
+                Evaluation last = new RoundMonitor(admin, job.id(), options.rounds(), out,
+                        version -> evaluate(admin, job.id(), version, evaluator, test)).await(initial);
+                fleet.close();
+                int versions = admin.versions(job.id()).size();
+                List<RoundReport> reports = fleet.reports();
+                long up = reports.stream().mapToLong(RoundReport::bytesUp).sum();
+                long down = reports.stream().mapToLong(RoundReport::bytesDown).sum();
+                int n = Math.max(1, reports.size());
+                int failed = (int) AdminClient.list(admin.rounds(job.id())).stream()
+                        .filter(r -> r.path("status").asString().equals("FAILED")).count();
+                Summary summary = new Summary(options.rounds(), options.devices(), round4(last.accuracy()),
+                        round4(initial.accuracy()), versions, up / n, down / n, round4(seconds(start)), job.id(),
+                        options.model(), options.method(), failed, round4(last.loss()), round4(initial.loss()));
+                write(summary);
+                out.printf(Locale.ROOT, "%ndone in %.1f s: test accuracy %.3f → %.3f, loss %.4f → %.4f; %d model "
+                                + "versions; per device and round %,d bytes up, %,d bytes down%n", summary.seconds(),
+                        summary.initial_accuracy(), summary.final_accuracy(), summary.initial_loss(),
+                        summary.final_loss(), versions, summary.bytes_up_per_device_round(),
+                        summary.bytes_down_per_device_round());
+                if (!fleet.errors().isEmpty()) {
+                    out.println("device errors: " + fleet.errors().size() + ", first: " + fleet.errors().get(0));
+                }
+                out.println("summary: " + options.report().resolve("summary.json").toAbsolutePath());
+                return summary;
+            }
+        }
+    }
+
+    private Map<String, Object> jobSpec() {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("name", "demo");
+        spec.put("model", options.model());
+        spec.put("peft", options.peft());
+        spec.put("maxTokens", 32);
+        spec.put("modelSeed", options.seed());
+        spec.put("method", options.method());
+        spec.put("guidance", options.guidance());
+        spec.put("directions", options.directions());
+        spec.put("alpha", options.alpha());
+        spec.put("learningRate", options.learningRate());
+        spec.put("rounds", options.rounds());
+        spec.put("devicesPerRound", options.devices());
+        spec.put("minParticipants", Math.max(1, options.devices() / 2));
+        spec.put("batchSize", options.batchSize());
+        spec.put("roundTimeoutSeconds", 60);
+        spec.put("publicDataPath", options.data().toString());
+        spec.put("publicDomains", options.publicDomains());
+        return spec;
+    }
+
+    /** Fetches a version's checkpoint through the gateway, as any client would, and tests it. */
+    private static Evaluation evaluate(AdminClient admin, String jobId, long version, FederatedModel evaluator,
+            List<Example> test) {
+        evaluator.setParameters(Checkpoint.fromBytes(admin.checkpoint(jobId, version)).parameters());
+        return evaluator.evaluate(test, 64);
+    }
+
+    private void write(Summary s) throws IOException {
+        Files.createDirectories(options.report());
+        JsonMapper json = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+        Files.writeString(options.report().resolve("summary.json"), json.writeValueAsString(s));
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    private static double round4(double x) {
+        return Math.round(x * 1e4) / 1e4;
+    }
+}
