@@ -21,6 +21,7 @@ public final class BlockQuantizer {
     public static final int MIN_BLOCK = 64;
     public static final int MAX_BLOCK = 256;
     private static final float INV_2_24 = 1f / 16777216f;
+    private static final int FLOOR_SHIFT = 1 << 16;
 
     private final int bits;
     private final int blockSize;
@@ -83,10 +84,12 @@ public final class BlockQuantizer {
             float inv = scale == 0f ? 0f : levels / scale;
             for (int i = 0; i < count; i++) {
                 float t = src[s + i] * inv;
-                float floor = (float) Math.floor(t);
+                // floor(t) for |t| <= L < 2^15: the shift makes it positive, so truncation floors,
+                // and in double the shifted value is exact.
+                int floor = (int) (t + (double) FLOOR_SHIFT) - FLOOR_SHIFT;
                 float frac = t - floor;
                 float u = (random[i] >>> 8) * INV_2_24;
-                int q = (int) floor + (u < frac ? 1 : 0);
+                int q = floor + (u < frac ? 1 : 0);
                 if (q > levels) q = levels;
                 if (q < -levels) q = -levels;
                 codes[i] = q + levels;
@@ -127,32 +130,40 @@ public final class BlockQuantizer {
         unpacker.finish();
     }
 
-    /** LSB-first bit packing; byte-aligned fast paths for the common widths. */
+    /** LSB-first bit packing into a scratch array, written to the buffer once per block. */
     private static final class BitPacker {
         private final ByteBuffer out;
         private final int bits;
+        private final byte[] scratch;
         private int acc;
         private int filled;
 
         BitPacker(ByteBuffer out, int bits) {
             this.out = out;
             this.bits = bits;
+            this.scratch = new byte[MAX_BLOCK * 2];
         }
 
         void put(int[] codes, int count) {
-            for (int i = 0; i < count; i++) {
-                if (bits == 16) {
-                    out.putShort((short) codes[i]);
-                    continue;
+            int o = 0;
+            byte[] b = scratch;
+            if (bits == 16) {
+                for (int i = 0; i < count; i++) {
+                    b[o++] = (byte) (codes[i] >>> 8);
+                    b[o++] = (byte) codes[i];
                 }
-                acc |= codes[i] << filled;
-                filled += bits;
-                if (filled == 8) {
-                    out.put((byte) acc);
-                    acc = 0;
-                    filled = 0;
+            } else {
+                for (int i = 0; i < count; i++) {
+                    acc |= codes[i] << filled;
+                    filled += bits;
+                    if (filled == 8) {
+                        b[o++] = (byte) acc;
+                        acc = 0;
+                        filled = 0;
+                    }
                 }
             }
+            out.put(b, 0, o);
         }
 
         void flush() {
