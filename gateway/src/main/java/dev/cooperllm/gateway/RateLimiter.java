@@ -16,6 +16,7 @@ class RateLimiter {
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<String, double[]> buckets = new ConcurrentHashMap<>();
 
+    @org.springframework.beans.factory.annotation.Autowired
     RateLimiter(GatewayProperties properties) {
         this(properties.devicePerSecond(), properties.deviceBurst(), System::nanoTime);
     }

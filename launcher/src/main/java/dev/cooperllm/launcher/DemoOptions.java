@@ -16,8 +16,8 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
             usage: cooperllm-local demo [options]
               --rounds N            rounds to run (default 5)
               --devices M           simulated devices, all taking part each round (default 8)
-              --data FILE           CSV/JSONL with text,label[,domain] (default: ../shared/data/uci-sentiment/sentences.csv,
-                                    else ./demo-data/sentences.csv as written by scripts/fetch-demo-data.sh)
+              --data FILE           CSV/JSONL with text,label[,domain] (default: demo-data/sentences.csv,
+                                    which scripts/fetch-demo-data.sh writes)
               --report DIR          where summary.json goes (default ./reports/demo)
               --model tiny|minilm   (default tiny)
               --peft full|head|bitfit|lora   (default: full for tiny, lora for minilm)
@@ -101,8 +101,6 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
     }
 
     private static Path defaultData() {
-        Path shared = Path.of("..", "shared", "data", "uci-sentiment", "sentences.csv");
-        if (Files.isReadable(shared)) return shared;
         return Path.of("demo-data", "sentences.csv");
     }
 
