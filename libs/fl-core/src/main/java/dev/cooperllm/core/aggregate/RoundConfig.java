@@ -1,5 +1,6 @@
 package dev.cooperllm.core.aggregate;
 
+import dev.cooperllm.core.bundle.BundleHeader;
 import dev.cooperllm.core.direction.Basis;
 import dev.cooperllm.core.direction.DirectionMode;
 import dev.cooperllm.core.direction.DirectionSet;
@@ -33,7 +34,7 @@ public final class RoundConfig {
         this.alpha = alpha;
         this.beta = beta;
         this.eps = eps;
-        this.mode = mode;
+        this.mode = java.util.Objects.requireNonNull(mode, "mode");
         this.basisRank = basisRank;
         this.curvatureRequired = curvatureRequired;
     }
@@ -57,6 +58,15 @@ public final class RoundConfig {
     /** The seed of isotropic direction d. */
     public long directionSeed(int d) {
         return directionSeeds != null ? directionSeeds[d] : dev.cooperllm.core.rng.CounterRng.directionSeed(roundSeed, d);
+    }
+
+    /**
+     * The header of this round's bundle; {@code tensorBits} from {@code BitAllocator} (all zero
+     * when the round has no basis).
+     */
+    public BundleHeader bundleHeader(String jobId, long jobSeed, ParameterManifest manifest, int blockSize, int[] tensorBits) {
+        return new BundleHeader(jobId, round, jobSeed, roundSeed, manifest.sha256(), k, alpha, beta, eps, mode, basisRank,
+                blockSize, tensorBits, directionSeeds);
     }
 
     /** The round's directions over a basis of this round's rank (use the bundle's dequantised basis). */

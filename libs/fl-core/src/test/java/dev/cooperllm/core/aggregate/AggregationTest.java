@@ -142,6 +142,14 @@ class AggregationTest {
             assertThat(c.basisRank()).isZero();
         }
         assertThat(used.size()).isGreaterThan(40);
+        // The seeds travel in the bundle header, so devices rebuild the same directions.
+        dev.cooperllm.core.manifest.ParameterManifest m = dev.cooperllm.core.TestManifests.small();
+        RoundConfig cfg = s.configureRound(new RoundContext(3, 42L, 0, m.trainableSize(), null, null));
+        byte[] bytes = dev.cooperllm.core.bundle.BundleWriter.toBytes(cfg.bundleHeader("job", 42L, m, 128, new int[4]), m,
+                dev.cooperllm.core.direction.Basis.empty((int) m.size()));
+        dev.cooperllm.core.direction.DirectionSet fromBundle = dev.cooperllm.core.bundle.Bundle.read(bytes, m).directions(m);
+        dev.cooperllm.core.direction.DirectionSet fromConfig = cfg.directions(m, dev.cooperllm.core.direction.Basis.empty((int) m.size()));
+        for (int d = 0; d < 8; d++) assertThat(fromBundle.direction(d)).containsExactly(fromConfig.direction(d));
         assertThatThrownBy(() -> new FedKSeedStrategy(4, 8, EPS, 1f, 1f, Aggregators.weightedMean())).hasMessageContaining("pool");
     }
 
