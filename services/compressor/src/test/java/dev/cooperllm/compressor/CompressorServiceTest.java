@@ -1,0 +1,118 @@
+package dev.cooperllm.compressor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cooperllm.compressor.domain.BundleService;
+import dev.cooperllm.core.bundle.Bundle;
+import dev.cooperllm.core.direction.Basis;
+import dev.cooperllm.core.guidance.GuidancePayload;
+import dev.cooperllm.core.manifest.ParameterManifest;
+import dev.cooperllm.events.GuidanceReady;
+import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.Topics;
+import dev.cooperllm.platform.security.Hashes;
+import dev.cooperllm.testkit.SharedInfrastructure;
+import dev.cooperllm.testkit.StubHttpServer;
+import dev.cooperllm.testkit.TopicProbe;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The compressor alone, on real PostgreSQL and Kafka, with the trainer stubbed over HTTP. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"spring.config.name=compressor", "spring.main.banner-mode=off"})
+class CompressorServiceTest {
+
+    private static final StubHttpServer TRAINER = new StubHttpServer();
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.springProperties("compressor").forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("cooperllm.services.trainer-url", TRAINER::url);
+    }
+
+    @AfterAll
+    static void stopStub() {
+        TRAINER.close();
+    }
+
+    @Autowired
+    BundleService bundles;
+
+    @LocalServerPort
+    int port;
+
+    private static JobSpec spec(String method, float alpha) {
+        return new JobSpec("tiny", "full", 4, 32, 2, 42L, method, "pca:2", "single", "mean", 3, alpha, 1f, 1e-3f,
+                0.1f, 0.1f, 1, 2, 1, 8, 60, "/unused", List.of(), 0);
+    }
+
+    @Test
+    void turnsGuidanceIntoAServedBundleAndAnnouncesIt() throws Exception {
+        ParameterManifest manifest = ParameterManifest.builder().add("a", new int[] {64, 32}, true)
+                .add("b", new int[] {300}, true).build();
+        Random r = new Random(1);
+        float[] g1 = new float[(int) manifest.size()];
+        float[] g2 = new float[g1.length];
+        for (int i = 0; i < g1.length; i++) {
+            g1[i] = (float) r.nextGaussian();
+            g2[i] = (float) r.nextGaussian();
+        }
+        byte[] payload = new GuidancePayload(manifest, Basis.orthonormalize(List.of(g1, g2), 2, 1e-6)).toBytes();
+        TRAINER.serve("/internal/guidance/g-job-ctest-1", payload);
+        GuidanceReady ready = new GuidanceReady("e1", "job-ctest", 1, 0, "g-job-ctest-1", Hashes.sha256(payload),
+                payload.length, 2, 0.7f, 0.3f, spec("zgr", 0.5f), Instant.now());
+        bundles.onGuidanceReady(ready);
+        bundles.onGuidanceReady(ready); // redelivery is harmless
+
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/bundles/b-job-ctest-1")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(whole.statusCode()).isEqualTo(200);
+        String sha = Hashes.sha256(whole.body());
+        assertThat(whole.headers().firstValue("ETag")).contains("\"" + sha + "\"");
+        Bundle bundle = Bundle.read(whole.body(), manifest);
+        assertThat(bundle.header().basisRank()).isEqualTo(2);
+        assertThat(bundle.directions(manifest).count()).isEqualTo(3);
+        // A device on a flaky link resumes with a Range request.
+        HttpResponse<byte[]> tail = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/bundles/b-job-ctest-1")).header("Range", "bytes=10-").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(tail.statusCode()).isEqualTo(206);
+        assertThat(tail.body()).hasSize(whole.body().length - 10);
+
+        assertThat(TopicProbe.await(SharedInfrastructure.get(), Topics.BUNDLES,
+                v -> v.contains("b-job-ctest-1") && v.contains(sha), Duration.ofSeconds(30))).hasSize(1);
+        HttpResponse<byte[]> missing = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/bundles/b-nope")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(new String(missing.body())).contains("unknown-bundle");
+    }
+
+    @Test
+    void plainZooBundlesCarryNoBasis() {
+        ParameterManifest manifest = ParameterManifest.builder().add("w", new int[] {100}, true).build();
+        float[] g = new float[100];
+        g[3] = 1f;
+        byte[] payload = new GuidancePayload(manifest, Basis.orthonormalize(List.of(g), 1, 1e-6)).toBytes();
+        TRAINER.serve("/internal/guidance/g-job-zoo-1", payload);
+        bundles.onGuidanceReady(new GuidanceReady("e2", "job-zoo", 1, 0, "g-job-zoo-1", Hashes.sha256(payload),
+                payload.length, 1, 0.7f, 0.3f, spec("zoo", 1f), Instant.now()));
+        Bundle bundle = Bundle.read(bundles.bytes("b-job-zoo-1"), manifest);
+        assertThat(bundle.header().basisRank()).isZero();
+        assertThat(bundles.bytes("b-job-zoo-1").length).isLessThan(400);
+    }
+}

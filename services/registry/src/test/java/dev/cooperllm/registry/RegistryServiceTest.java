@@ -1,0 +1,116 @@
+package dev.cooperllm.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cooperllm.core.bundle.BundleHeader;
+import dev.cooperllm.core.bundle.BundleWriter;
+import dev.cooperllm.core.checkpoint.Checkpoint;
+import dev.cooperllm.core.direction.Basis;
+import dev.cooperllm.core.direction.DirectionMode;
+import dev.cooperllm.core.direction.DirectionSet;
+import dev.cooperllm.core.manifest.ParameterManifest;
+import dev.cooperllm.core.rng.CounterRng;
+import dev.cooperllm.core.update.ModelUpdate;
+import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.RoundAggregated;
+import dev.cooperllm.events.RoundEvent;
+import dev.cooperllm.events.Topics;
+import dev.cooperllm.model.ModelConfig;
+import dev.cooperllm.model.ModelFactory;
+import dev.cooperllm.platform.security.Hashes;
+import dev.cooperllm.platform.web.ApiProblem;
+import dev.cooperllm.registry.domain.ModelRegistry;
+import dev.cooperllm.testkit.SharedInfrastructure;
+import dev.cooperllm.testkit.StubHttpServer;
+import dev.cooperllm.testkit.TopicProbe;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The registry alone, on real PostgreSQL and Kafka, with the compressor stubbed over HTTP. */
+@SpringBootTest(properties = {"spring.config.name=registry", "spring.main.banner-mode=off"})
+class RegistryServiceTest {
+
+    private static final StubHttpServer COMPRESSOR = new StubHttpServer();
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.springProperties("registry").forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("cooperllm.services.compressor-url", COMPRESSOR::url);
+    }
+
+    @AfterAll
+    static void stopStub() {
+        COMPRESSOR.close();
+    }
+
+    @Autowired
+    ModelRegistry registry;
+
+    private static JobSpec spec() {
+        return new JobSpec("tiny", "head", 4, 32, 2, 42L, "zgr", "mean", "single", "mean", 2, 0.5f, 1f, 1e-3f, 0.1f,
+                0.1f, 1, 2, 1, 8, 60, "/unused", List.of(), 0);
+    }
+
+    @Test
+    void createsVersionZeroOnceAndAppliesAnAggregateExactlyAsReplayDoes() {
+        String job = "job-registrytest";
+        RoundEvent started = new RoundEvent("e1", RoundEvent.Type.JOB_STARTED, job, 0, -1, spec(), null, Instant.now());
+        registry.createInitial(started);
+        registry.createInitial(started); // a redelivered event changes nothing
+        assertThat(registry.list(job)).hasSize(1);
+
+        ParameterManifest manifest = ModelFactory.manifest(new ModelConfig("tiny", "head", 4, 32, 2, 42L));
+        Checkpoint v0 = Checkpoint.fromBytes(registry.checkpoint(job, 0));
+        assertThat(v0.manifestSha256()).isEqualTo(manifest.sha256());
+        assertThat(TopicProbe.await(SharedInfrastructure.get(), Topics.MODELS,
+                v -> v.contains(job) && v.contains("\"version\":0"), Duration.ofSeconds(30))).isNotEmpty();
+
+        // A round's bundle, served by the stubbed compressor, and an aggregate over it.
+        long jobSeed = CounterRng.jobSeed(job);
+        Basis basis = Basis.orthonormalize(List.of(ramp((int) manifest.size())), 1, 1e-6);
+        int[] bits = new int[manifest.tensorCount()];
+        java.util.Arrays.fill(bits, 8);
+        BundleHeader header = new BundleHeader(job, 1, jobSeed, CounterRng.roundSeed(jobSeed, 1), manifest.sha256(),
+                2, 0.5f, 1f, 1e-3f, DirectionMode.MIXED, 1, BundleHeader.DEFAULT_BLOCK_SIZE, bits, null);
+        byte[] bundle = BundleWriter.toBytes(header, manifest, basis);
+        COMPRESSOR.serve("/api/v1/bundles/b-test-1", bundle);
+        RoundAggregated aggregate = new RoundAggregated("e2", job, 1, 0, "b-test-1", Hashes.sha256(bundle),
+                List.of(0.25f, -0.5f), 2, 0.69f, 0.1f, Instant.now());
+        registry.apply(aggregate);
+        registry.apply(aggregate); // idempotent
+        assertThat(registry.list(job)).hasSize(2);
+
+        float[] expected = v0.parameters().clone();
+        DirectionSet dirs = dev.cooperllm.core.bundle.Bundle.read(bundle, manifest).directions(manifest);
+        ModelUpdate.apply(expected, dirs, new float[] {0.25f, -0.5f});
+        assertThat(Checkpoint.fromBytes(registry.checkpoint(job, 1)).parameters()).containsExactly(expected);
+        assertThat(registry.replay(job, 0, 1)).singleElement()
+                .satisfies(step -> assertThat(step.coefficients()).containsExactly(0.25f, -0.5f));
+
+        // Rolling back publishes the old weights as a new version.
+        var rolled = registry.rollback(job, 0);
+        assertThat(rolled.version()).isEqualTo(2);
+        assertThat(Checkpoint.fromBytes(registry.checkpoint(job, 2)).parameters()).containsExactly(v0.parameters());
+    }
+
+    @Test
+    void unknownJobsAndVersionsAreProblems() {
+        assertThatThrownBy(() -> registry.list("job-nope")).isInstanceOf(ApiProblem.class)
+                .hasMessageContaining("job-nope");
+        assertThatThrownBy(() -> registry.version("job-nope", 3)).isInstanceOf(ApiProblem.class);
+    }
+
+    private static float[] ramp(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (i % 7) - 3f;
+        return v;
+    }
+}
