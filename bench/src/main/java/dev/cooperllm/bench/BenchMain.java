@@ -5,6 +5,7 @@ import java.util.Arrays;
 /**
  * Entry point of the bench jar: {@code jmh [JMH options…]} runs the micro-benchmarks,
  * {@code codec-sizes} prints the bundle size per bit width next to the codec timings,
+ * {@code generator-cpu} the generator's throughput per CPU-second (for shared machines),
  * {@code experiment …} the paper-claim experiments.
  */
 public final class BenchMain {
@@ -24,6 +25,9 @@ public final class BenchMain {
             case "codec-sizes":
                 dev.cooperllm.bench.jmh.CodecSizes.report(System.out);
                 break;
+            case "generator-cpu":
+                dev.cooperllm.bench.jmh.GeneratorCpuTime.report(System.out);
+                break;
             // ---- experiment runner: placeholder, to be filled in by the experiments work ----
             case "experiment":
                 System.err.println("experiment: not yet available");
@@ -36,6 +40,6 @@ public final class BenchMain {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | experiment …");
+        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment …");
     }
 }
