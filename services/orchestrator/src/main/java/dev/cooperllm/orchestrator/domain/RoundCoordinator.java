@@ -40,10 +40,14 @@ public class RoundCoordinator {
     private final Outbox outbox;
     private final Clock clock;
     private final float divergenceMargin;
+    private final long bundleTimeoutSeconds;
+    private final int maxConsecutiveFailures;
 
     public RoundCoordinator(JobRepository jobs, RoundRepository rounds, UpdateRepository updates,
             RoundAggregation aggregation, Outbox outbox, Clock clock,
-            @Value("${cooperllm.rounds.divergence-margin:0.5}") float divergenceMargin) {
+            @Value("${cooperllm.rounds.divergence-margin:0.5}") float divergenceMargin,
+            @Value("${cooperllm.rounds.bundle-timeout-seconds:300}") long bundleTimeoutSeconds,
+            @Value("${cooperllm.rounds.max-consecutive-failures:5}") int maxConsecutiveFailures) {
         this.jobs = jobs;
         this.rounds = rounds;
         this.updates = updates;
@@ -51,6 +55,8 @@ public class RoundCoordinator {
         this.outbox = outbox;
         this.clock = clock;
         this.divergenceMargin = divergenceMargin;
+        this.bundleTimeoutSeconds = bundleTimeoutSeconds;
+        this.maxConsecutiveFailures = maxConsecutiveFailures;
     }
 
     @Transactional
@@ -117,6 +123,15 @@ public class RoundCoordinator {
     /** Rounds whose devices vanished: aggregate what arrived, or give the round up and try again. */
     @Transactional
     public void closeOverdue() {
+        // A round with no bundle long after it opened: the trainer or compressor could not serve it.
+        for (Round r : rounds.findOpeningOlderThan(clock.instant().minusSeconds(bundleTimeoutSeconds))) {
+            Job job = jobs.lock(r.jobId()).orElseThrow();
+            Round fresh = rounds.find(r.jobId(), r.round()).orElseThrow();
+            if (fresh.status() == RoundStatus.OPENING) {
+                fail(job, fresh, "no perturbation bundle within " + bundleTimeoutSeconds
+                        + " s (see the trainer's and compressor's logs)", fresh.baseVersion());
+            }
+        }
         for (Round r : rounds.findOpenPastDeadline(clock.instant())) {
             Job job = jobs.lock(r.jobId()).orElseThrow();
             Round fresh = rounds.find(r.jobId(), r.round()).orElseThrow();
@@ -179,6 +194,15 @@ public class RoundCoordinator {
         log.warn("job {} round {} failed: {}", job.id(), round.round(), reason);
         outbox.add(Topics.ROUNDS, job.id(), event(RoundEvent.Type.ROUND_FAILED, job, round.round(),
                 round.baseVersion(), reason));
+        if (rounds.trailingFailures(job.id()) >= maxConsecutiveFailures) {
+            // Retrying forever would hide a broken job (bad public data, a model that always diverges).
+            String why = maxConsecutiveFailures + " rounds failed in a row; last: " + reason;
+            jobs.setStatus(job.id(), JobStatus.FAILED, why);
+            outbox.add(Topics.ROUNDS, job.id(), event(RoundEvent.Type.JOB_ENDED, job, round.round(),
+                    round.baseVersion(), why));
+            log.warn("job {} failed: {}", job.id(), why);
+            return;
+        }
         openNext(jobs.find(job.id()).orElseThrow(), nextBase);
     }
 

@@ -68,6 +68,23 @@ public class RoundRepository {
                 .param(Timestamp.from(now)).query(this::map).list();
     }
 
+    /** Rounds still waiting for their bundle after {@code timeout}: the trainer or compressor failed them. */
+    public List<Round> findOpeningOlderThan(Instant cutoff) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM rounds WHERE status = 'OPENING' AND opened_at < ?")
+                .param(Timestamp.from(cutoff)).query(this::map).list();
+    }
+
+    /** How many of the job's most recent rounds failed in a row. */
+    public int trailingFailures(String jobId) {
+        int n = 0;
+        for (String status : jdbc.sql("SELECT status FROM rounds WHERE job_id = ? ORDER BY round DESC LIMIT 10")
+                .param(jobId).query(String.class).list()) {
+            if (!status.equals("FAILED")) break;
+            n++;
+        }
+        return n;
+    }
+
     public boolean markOpen(String jobId, long round, String bundleId, String sha, long bytes, RoundSettings settings,
             Instant deadline) {
         return jdbc.sql("UPDATE rounds SET status = 'OPEN', bundle_id = ?, bundle_sha256 = ?, bundle_bytes = ?, "
