@@ -19,9 +19,15 @@ public record RoundAggregated(
         int participants,
         float meanLoss,
         float estimateSpread,
+        List<Float> projected,
+        List<Float> spread,
+        int samples,
+        RoundSettings settings,
         Instant at) {
 
     public RoundAggregated {
         coefficients = List.copyOf(coefficients);
+        projected = projected == null ? List.of() : List.copyOf(projected);
+        spread = spread == null ? List.of() : List.copyOf(spread);
     }
 }

@@ -103,6 +103,36 @@ class CompressorServiceTest {
     }
 
     @Test
+    void adaptiveJobsChooseAlphaFromThePreviousRound() {
+        ParameterManifest manifest = ParameterManifest.builder().add("w", new int[] {2000}, true).build();
+        Random r = new Random(5);
+        float[] g = new float[2000];
+        for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+        byte[] payload = new GuidancePayload(manifest, Basis.orthonormalize(List.of(g), 1, 1e-6)).toBytes();
+        JobSpec adaptive = new JobSpec("tiny", "full", 4, 32, 2, 42L, "zgr-adaptive", "mean", "single", "mean", 4,
+                0.5f, 1f, 1e-3f, 0.1f, 0.1f, 3, 8, 1, 8, 60, "/unused", List.of(), 0);
+        TRAINER.serve("/internal/guidance/g-job-ad-1", payload).serve("/internal/guidance/g-job-ad-2", payload);
+        bundles.onGuidanceReady(new GuidanceReady("a1", "job-ad", 1, 0, "g-job-ad-1", Hashes.sha256(payload),
+                payload.length, 1, 0.7f, 0.3f, adaptive, Instant.now()));
+        Bundle first = Bundle.read(bundles.bytes("b-job-ad-1"), manifest);
+        assertThat(first.header().alpha()).isEqualTo(0.5f);
+
+        // Round 1's devices saw large projected gradients that the guidance signs do not explain: the
+        // guidance was poor, so round 2 leans towards plain ZOO (larger α).
+        var settings = dev.cooperllm.platform.strategy.JobStrategies.settings(
+                dev.cooperllm.platform.strategy.JobStrategies.forSpec(adaptive, 1f).configureRound(
+                        new dev.cooperllm.core.aggregate.RoundContext(1, dev.cooperllm.core.rng.CounterRng.jobSeed("job-ad"),
+                                1, manifest.trainableSize(), null, null)));
+        bundles.onRoundAggregated(new dev.cooperllm.events.RoundAggregated("a2", "job-ad", 1, 0, "b-job-ad-1",
+                "x", List.of(0.1f, 0.1f, 0.1f, 0.1f), 8, 0.69f, 0.01f, List.of(5f, -3f, 4f, -6f),
+                List.of(0.01f, 0.01f, 0.01f, 0.01f), 64, settings, Instant.now()));
+        bundles.onGuidanceReady(new GuidanceReady("a3", "job-ad", 2, 1, "g-job-ad-2", Hashes.sha256(payload),
+                payload.length, 1, 0.7f, 0.3f, adaptive, Instant.now()));
+        Bundle second = Bundle.read(bundles.bytes("b-job-ad-2"), manifest);
+        assertThat(second.header().alpha()).isGreaterThan(0.5f).isLessThanOrEqualTo(0.95f);
+    }
+
+    @Test
     void plainZooBundlesCarryNoBasis() {
         ParameterManifest manifest = ParameterManifest.builder().add("w", new int[] {100}, true).build();
         float[] g = new float[100];

@@ -83,7 +83,7 @@ class RegistryServiceTest {
         byte[] bundle = BundleWriter.toBytes(header, manifest, basis);
         COMPRESSOR.serve("/api/v1/bundles/b-test-1", bundle);
         RoundAggregated aggregate = new RoundAggregated("e2", job, 1, 0, "b-test-1", Hashes.sha256(bundle),
-                List.of(0.25f, -0.5f), 2, 0.69f, 0.1f, Instant.now());
+                List.of(0.25f, -0.5f), 2, 0.69f, 0.1f, null, null, 16, null, Instant.now());
         registry.apply(aggregate);
         registry.apply(aggregate); // idempotent
         assertThat(registry.list(job)).hasSize(2);

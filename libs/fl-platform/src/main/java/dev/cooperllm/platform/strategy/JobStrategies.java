@@ -1,14 +1,18 @@
 package dev.cooperllm.platform.strategy;
 
+import dev.cooperllm.core.aggregate.AdaptiveAlpha;
+import dev.cooperllm.core.aggregate.AggregateResult;
 import dev.cooperllm.core.aggregate.Aggregator;
 import dev.cooperllm.core.aggregate.Aggregators;
 import dev.cooperllm.core.aggregate.DecoupledStrategy;
 import dev.cooperllm.core.aggregate.FedKSeedStrategy;
 import dev.cooperllm.core.aggregate.RoundConfig;
+import dev.cooperllm.core.aggregate.RoundContext;
 import dev.cooperllm.core.aggregate.RoundStrategy;
 import dev.cooperllm.core.aggregate.ZgrStrategy;
 import dev.cooperllm.core.direction.DirectionMode;
 import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.RoundAggregated;
 import dev.cooperllm.events.RoundSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +28,8 @@ public final class JobStrategies {
     /** Decoupled steps: curvature below this is treated as flat, and no guided step exceeds this length. */
     private static final float CURVATURE_FLOOR = 0.05f;
     private static final float MAX_GUIDED_STEP = 1.0f;
+    private static final float ALPHA_MIN = 0.05f;
+    private static final float ALPHA_MAX = 0.95f;
 
     private JobStrategies() {
     }
@@ -37,10 +43,19 @@ public final class JobStrategies {
         return switch (spec.method()) {
             case "zoo" -> ZgrStrategy.plainZoo(k, spec.epsilon(), spec.beta(), lr, aggregator);
             case "fedkseed" -> new FedKSeedStrategy(SEED_POOL, k, spec.epsilon(), spec.beta(), lr, aggregator);
-            case "zgr", "zgr-adaptive" -> "decoupled".equals(spec.stepMode())
-                    ? new DecoupledStrategy(k, spec.epsilon(), spec.beta(), lr, guidedLr, CURVATURE_FLOOR,
-                            MAX_GUIDED_STEP, aggregator)
-                    : ZgrStrategy.fixedAlpha(k, spec.epsilon(), spec.beta(), lr, spec.alpha(), aggregator);
+            case "zgr", "zgr-adaptive" -> {
+                if ("decoupled".equals(spec.stepMode())) {
+                    yield new DecoupledStrategy(k, spec.epsilon(), spec.beta(), lr, guidedLr, CURVATURE_FLOOR,
+                            MAX_GUIDED_STEP, aggregator);
+                }
+                if ("zgr-adaptive".equals(spec.method())) {
+                    // α for round r+1 from what round r measured; the clamps keep both parts measurable.
+                    float initial = Math.min(ALPHA_MAX, Math.max(ALPHA_MIN, spec.alpha()));
+                    yield ZgrStrategy.adaptive(k, spec.epsilon(), spec.beta(), lr,
+                            new AdaptiveAlpha(initial, ALPHA_MIN, ALPHA_MAX, 0.0), aggregator);
+                }
+                yield ZgrStrategy.fixedAlpha(k, spec.epsilon(), spec.beta(), lr, spec.alpha(), aggregator);
+            }
             default -> throw new IllegalArgumentException("unknown method " + spec.method());
         };
     }
@@ -62,6 +77,30 @@ public final class JobStrategies {
         if (explicit != null) for (long s : explicit) seeds.add(s);
         return new RoundSettings(c.roundSeed(), seeds, c.k(), c.alpha(), c.beta(), c.eps(), c.mode().name(),
                 c.basisRank(), c.curvatureRequired(), c.directionCount());
+    }
+
+    /**
+     * The previous round as a strategy's {@link RoundContext} needs it, rebuilt from its aggregate event;
+     * null when there is no usable previous round.
+     */
+    public static RoundContext context(long round, long jobSeed, int availableRank, long trainableSize,
+            RoundAggregated previous) {
+        if (previous == null || previous.settings() == null || previous.projected().isEmpty()) {
+            return new RoundContext(round, jobSeed, availableRank, trainableSize, null, null);
+        }
+        List<String> participants = new ArrayList<>();
+        for (int i = 0; i < previous.participants(); i++) participants.add("device-" + i);
+        AggregateResult result = new AggregateResult(toArray(previous.coefficients()), toArray(previous.projected()),
+                null, toArray(previous.spread()), participants, List.of(), previous.meanLoss(), previous.samples(),
+                previous.settings().alpha());
+        return new RoundContext(round, jobSeed, availableRank, trainableSize,
+                config(previous.round(), previous.settings()), result);
+    }
+
+    private static float[] toArray(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
+        return out;
     }
 
     public static RoundConfig config(long round, RoundSettings s) {

@@ -1,6 +1,7 @@
 package dev.cooperllm.compressor.domain;
 
 import dev.cooperllm.compressor.persistence.BundleRepository;
+import dev.cooperllm.compressor.persistence.OutcomeRepository;
 import dev.cooperllm.core.aggregate.RoundConfig;
 import dev.cooperllm.core.aggregate.RoundContext;
 import dev.cooperllm.core.bundle.BundleHeader;
@@ -13,6 +14,7 @@ import dev.cooperllm.core.manifest.TensorSpec;
 import dev.cooperllm.core.rng.CounterRng;
 import dev.cooperllm.events.BundleReady;
 import dev.cooperllm.events.GuidanceReady;
+import dev.cooperllm.events.RoundAggregated;
 import dev.cooperllm.events.Topics;
 import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.outbox.Outbox;
@@ -42,6 +44,7 @@ public class BundleService {
 
     private final RestClient trainer;
     private final BundleRepository bundles;
+    private final OutcomeRepository outcomes;
     private final BlobStore blobs;
     private final Outbox outbox;
     private final Clock clock;
@@ -49,12 +52,13 @@ public class BundleService {
     private final double computeSeconds;
     private final int blockSize;
 
-    public BundleService(RestClient trainer, BundleRepository bundles, BlobStore blobs, Outbox outbox, Clock clock,
+    public BundleService(RestClient trainer, BundleRepository bundles, OutcomeRepository outcomes, BlobStore blobs, Outbox outbox, Clock clock,
             @Value("${cooperllm.compressor.device-bandwidth-bytes-per-second:250000}") double bandwidth,
             @Value("${cooperllm.compressor.device-compute-seconds:2.0}") double computeSeconds,
             @Value("${cooperllm.compressor.block-size:128}") int blockSize) {
         this.trainer = trainer;
         this.bundles = bundles;
+        this.outcomes = outcomes;
         this.blobs = blobs;
         this.outbox = outbox;
         this.clock = clock;
@@ -74,8 +78,9 @@ public class BundleService {
         GuidancePayload payload = GuidancePayload.fromBytes(payloadBytes);
         ParameterManifest manifest = payload.manifest();
         long jobSeed = CounterRng.jobSeed(event.jobId());
-        RoundConfig config = JobStrategies.forSpec(event.spec(), 1f).configureRound(
-                new RoundContext(event.round(), jobSeed, payload.basis().rank(), manifest.trainableSize(), null, null));
+        RoundContext context = JobStrategies.context(event.round(), jobSeed, payload.basis().rank(),
+                manifest.trainableSize(), outcomes.latestBefore(event.jobId(), event.round()).orElse(null));
+        RoundConfig config = JobStrategies.forSpec(event.spec(), 1f).configureRound(context);
         Basis basis = truncate(payload.basis(), config.basisRank());
         int[] bits = allocateBits(manifest, basis);
         BundleHeader header = new BundleHeader(event.jobId(), event.round(), jobSeed, config.roundSeed(),
@@ -94,6 +99,11 @@ public class BundleService {
                 JobStrategies.settings(config), clock.instant()));
         log.debug("job {} round {}: bundle {} bytes, rank {}, bits {}", event.jobId(), event.round(), bytes.length,
                 basis.rank(), bitList);
+    }
+
+    /** Remembers a round's outcome: the next round of an adaptive job chooses α from it. */
+    public void onRoundAggregated(RoundAggregated aggregate) {
+        outcomes.save(aggregate);
     }
 
     public byte[] bytes(String id) {

@@ -2,6 +2,7 @@ package dev.cooperllm.compressor.messaging;
 
 import dev.cooperllm.compressor.domain.BundleService;
 import dev.cooperllm.events.GuidanceReady;
+import dev.cooperllm.events.RoundAggregated;
 import java.util.function.Consumer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,5 +13,10 @@ public class CompressorListeners {
     @Bean
     Consumer<GuidanceReady> onGuidanceReady(BundleService bundles) {
         return bundles::onGuidanceReady;
+    }
+
+    @Bean
+    Consumer<RoundAggregated> onRoundAggregated(BundleService bundles) {
+        return bundles::onRoundAggregated;
     }
 }

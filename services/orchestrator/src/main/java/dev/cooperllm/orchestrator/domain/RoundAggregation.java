@@ -12,8 +12,10 @@ public interface RoundAggregation {
      * @param meanLoss     devices' loss around the base version, (L⁺+L⁻)/2 averaged
      * @param spread       standard deviation of the devices' projected gradients (the noise the guard watches)
      * @param rejected     device id → reason for reports left out
+     * @param projected    aggregated projected gradients p̄_d (what adaptive α learns from)
      */
-    record Result(float[] coefficients, int participants, float meanLoss, float spread, List<String> rejected) {
+    record Result(float[] coefficients, int participants, float meanLoss, float spread, List<String> rejected,
+            float[] projected, float[] spreadPerDirection, int samples) {
     }
 
     Result aggregate(JobSpec spec, long round, RoundSettings settings, float learningRateScale, List<StoredUpdate> updates);

@@ -174,13 +174,19 @@ public class RoundCoordinator {
                 result.coefficients())) {
             return;
         }
-        List<Float> coefficients = new ArrayList<>(result.coefficients().length);
-        for (float c : result.coefficients()) coefficients.add(c);
         outbox.add(Topics.AGGREGATES, job.id(), new RoundAggregated(UUID.randomUUID().toString(), job.id(),
-                round.round(), round.baseVersion(), round.bundleId(), round.bundleSha256(), coefficients,
-                result.participants(), result.meanLoss(), result.spread(), clock.instant()));
+                round.round(), round.baseVersion(), round.bundleId(), round.bundleSha256(),
+                floats(result.coefficients()), result.participants(), result.meanLoss(), result.spread(),
+                floats(result.projected()), floats(result.spreadPerDirection()), result.samples(), round.settings(),
+                clock.instant()));
         log.debug("job {} round {} aggregated from {} devices, mean loss {}", job.id(), round.round(),
                 result.participants(), result.meanLoss());
+    }
+
+    private static List<Float> floats(float[] values) {
+        List<Float> out = new ArrayList<>(values.length);
+        for (float v : values) out.add(v);
+        return out;
     }
 
     private boolean diverging(JobRepository.Guard guard, float meanLoss) {

@@ -27,7 +27,8 @@ class StrategyAggregation implements RoundAggregation {
         }
         AggregateResult r = strategy.aggregate(config, reports);
         List<String> rejected = r.rejected().stream().map(Object::toString).toList();
-        return new Result(r.coefficients(), r.participants().size(), r.meanLoss(), r.meanSpread(), rejected);
+        return new Result(r.coefficients(), r.participants().size(), r.meanLoss(), r.meanSpread(), rejected,
+                r.projected(), r.spread(), r.samples());
     }
 
     private static float[] floats(List<Float> values) {
