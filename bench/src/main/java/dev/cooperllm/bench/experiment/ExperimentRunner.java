@@ -508,9 +508,12 @@ public final class ExperimentRunner {
     }
 
     /**
-     * The divergence guard (DESIGN §2): an EMA of the loss the round reports (devices' (L⁺+L⁻)/2,
-     * or the backprop batch loss); a spike above the best EMA by max(0.15, 50 %) or a non-finite
-     * value rolls θ back to the last good checkpoint (taken every 5 rounds while the EMA is near its best).
+     * The divergence guard (DESIGN §2): a slow EMA (weight 0.1) of the loss each round reports
+     * (devices' (L⁺+L⁻)/2, or the backprop batch loss). From round 10 on, an EMA above its best by
+     * max(0.25, 75 %), a single round above 5× the best, or a non-finite value rolls θ back to the last
+     * good checkpoint (taken every 5 rounds while the EMA is near its best). A first version compared a
+     * fast EMA (0.3) with best + max(0.15, 50 %): the minimum of a noisy 40-example loss series is biased
+     * low and it fired on noise (scarce run, see docs/experiments.md), so the EMA is slower and the margin wider.
      */
     static final class Guard {
         private double ema = Double.NaN;
@@ -526,10 +529,11 @@ public final class ExperimentRunner {
         /** True when θ must be rolled back. */
         boolean observe(int round, double loss, float[] theta) {
             if (!Double.isFinite(loss)) return spike();
-            ema = Double.isNaN(ema) ? loss : 0.7 * ema + 0.3 * loss;
-            if (round >= 3 && ema > best + Math.max(0.15, 0.5 * best)) return spike();
-            if (round >= 3) best = Math.min(best, ema);
-            if (round % 5 == 0 && ema <= best + 0.05) {
+            if (Double.isFinite(best) && round >= 10 && loss > 5 * best + 0.5) return spike();
+            ema = Double.isNaN(ema) ? loss : 0.9 * ema + 0.1 * loss;
+            if (round >= 10 && ema > best + Math.max(0.25, 0.75 * best)) return spike();
+            if (round >= 10) best = Math.min(best, ema);
+            if (round % 5 == 0 && (round < 10 || ema <= best + 0.05)) {
                 good = theta.clone();
                 goodRound = round;
                 emaAtGood = ema;
