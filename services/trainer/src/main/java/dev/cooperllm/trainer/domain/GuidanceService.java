@@ -2,6 +2,7 @@ package dev.cooperllm.trainer.domain;
 
 import dev.cooperllm.core.checkpoint.Checkpoint;
 import dev.cooperllm.core.direction.Basis;
+import dev.cooperllm.core.direction.GradientPca;
 import dev.cooperllm.core.guidance.GuidancePayload;
 import dev.cooperllm.core.manifest.ParameterManifest;
 import dev.cooperllm.events.GuidanceReady;
@@ -138,7 +139,7 @@ public class GuidanceService {
                     start += microBatch) {
                 micro.add(model.gradient(batch.subList(start, start + microBatch)).gradient());
             }
-            candidates = Pca.topDirections(micro, rank);
+            candidates = GradientPca.topDirections(micro, rank);
         } else if (guidance.startsWith("trajectory")) {
             repository.saveGradient(event.jobId(), event.round(), toBytes(mean.gradient()));
             repository.trimGradients(event.jobId(), event.round() - rank + 1);

@@ -1,4 +1,4 @@
-package dev.cooperllm.trainer.domain;
+package dev.cooperllm.core.direction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class PcaTest {
+class GradientPcaTest {
 
     @Test
     void findsTheDominantDirectionsOfGradientsWithZeroMean() {
@@ -22,7 +22,7 @@ class PcaTest {
             for (int t = 2; t < n; t++) g[t] = (float) (0.01 * r.nextGaussian());
             grads.add(g);
         }
-        List<float[]> top = Pca.topDirections(grads, 2);
+        List<float[]> top = GradientPca.topDirections(grads, 2);
         assertThat(top).hasSize(2);
         assertThat(Math.abs(top.get(0)[0])).isGreaterThan(0.99f);
         assertThat(Math.abs(top.get(1)[1])).isGreaterThan(0.99f);
@@ -35,7 +35,7 @@ class PcaTest {
     void jacobiDiagonalisesASymmetricMatrix() {
         double[][] a = {{4, 1, 0}, {1, 3, 1}, {0, 1, 2}};
         double[][] v = new double[3][3];
-        double[] values = Pca.jacobi(a, v);
+        double[] values = GradientPca.jacobi(a, v);
         // A·v = λ·v for every eigenpair
         for (int c = 0; c < 3; c++) {
             for (int i = 0; i < 3; i++) {

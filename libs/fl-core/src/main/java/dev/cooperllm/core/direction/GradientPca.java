@@ -1,4 +1,4 @@
-package dev.cooperllm.trainer.domain;
+package dev.cooperllm.core.direction;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,13 +9,13 @@ import java.util.List;
  * on purpose: once the cloud has fit its data the mean gradient is near zero, and the directions in
  * which per-example losses still move are exactly what the guidance needs (DESIGN §2).
  */
-final class Pca {
+public final class GradientPca {
 
-    private Pca() {
+    private GradientPca() {
     }
 
     /** Up to {@code m} unit directions, strongest first (unnormalised energy order). */
-    static List<float[]> topDirections(List<float[]> gradients, int m) {
+    public static List<float[]> topDirections(List<float[]> gradients, int m) {
         int p = gradients.size();
         int n = gradients.get(0).length;
         double[][] gram = new double[p][p];
@@ -55,7 +55,7 @@ final class Pca {
     }
 
     /** Cyclic Jacobi eigen-decomposition of a small symmetric matrix; eigenvectors in the columns of {@code v}. */
-    static double[] jacobi(double[][] input, double[][] v) {
+    public static double[] jacobi(double[][] input, double[][] v) {
         int p = input.length;
         double[][] a = new double[p][];
         for (int i = 0; i < p; i++) {

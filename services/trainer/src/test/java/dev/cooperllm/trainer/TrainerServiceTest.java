@@ -1,0 +1,88 @@
+package dev.cooperllm.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cooperllm.core.checkpoint.Checkpoint;
+import dev.cooperllm.core.direction.Basis;
+import dev.cooperllm.core.guidance.GuidancePayload;
+import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.RoundEvent;
+import dev.cooperllm.events.Topics;
+import dev.cooperllm.model.FederatedModel;
+import dev.cooperllm.model.ModelConfig;
+import dev.cooperllm.model.ModelFactory;
+import dev.cooperllm.platform.blob.BlobStore;
+import dev.cooperllm.testkit.SharedInfrastructure;
+import dev.cooperllm.testkit.StubHttpServer;
+import dev.cooperllm.testkit.TopicProbe;
+import dev.cooperllm.trainer.domain.GuidanceService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The trainer alone, on real PostgreSQL and Kafka, with the registry stubbed over HTTP. */
+@SpringBootTest(properties = {"spring.config.name=trainer", "spring.main.banner-mode=off"})
+class TrainerServiceTest {
+
+    private static final StubHttpServer REGISTRY = new StubHttpServer();
+    private static final Path DATA = Path.of(System.getProperty("cooperllm.shared.data", "../../../shared/data"),
+            "uci-sentiment", "sentences.csv").toAbsolutePath();
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SharedInfrastructure.springProperties("trainer").forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("cooperllm.services.registry-url", REGISTRY::url);
+        registry.add("cooperllm.trainer.batch-size", () -> "16");
+    }
+
+    @AfterAll
+    static void stopStub() {
+        REGISTRY.close();
+    }
+
+    @Autowired
+    GuidanceService guidance;
+
+    @Autowired
+    BlobStore blobs;
+
+    private static JobSpec spec(String job, String guidanceKind) {
+        return new JobSpec("tiny", "head", 4, 32, 2, 42L, "zgr", guidanceKind, "single", "mean", 4, 0.5f, 1f, 1e-3f,
+                0.1f, 0.1f, 3, 2, 1, 8, 60, DATA.toString(), List.of("amazon"), 200);
+    }
+
+    @Test
+    void publishesAnOrthonormalBasisOfPublicGradientsAtTheRoundsVersion() {
+        ModelConfig config = new ModelConfig("tiny", "head", 4, 32, 2, 42L);
+        try (FederatedModel model = new ModelFactory().create(config)) {
+            REGISTRY.serve("/api/v1/models/job-tr/versions/0",
+                    new Checkpoint(model.manifest().sha256(), model.parameters()).toBytes());
+        }
+        guidance.onRoundOpened(new RoundEvent("e1", RoundEvent.Type.ROUND_OPENED, "job-tr", 1, 0, spec("job-tr",
+                "pca:3"), null, Instant.now()));
+        guidance.onRoundOpened(new RoundEvent("e1", RoundEvent.Type.ROUND_OPENED, "job-tr", 1, 0, spec("job-tr",
+                "pca:3"), null, Instant.now())); // redelivery: no second basis
+
+        GuidancePayload payload = GuidancePayload.fromBytes(blobs.get("g-job-tr-1"));
+        Basis basis = payload.basis();
+        assertThat(basis.rank()).isBetween(1, 3);
+        for (int i = 0; i < basis.rank(); i++) {
+            for (int j = 0; j < basis.rank(); j++) {
+                double dot = 0;
+                for (int t = 0; t < basis.dimension(); t++) dot += basis.vector(i)[t] * basis.vector(j)[t];
+                assertThat(dot).isCloseTo(i == j ? 1.0 : 0.0, org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }
+        List<String> events = TopicProbe.await(SharedInfrastructure.get(), Topics.GUIDANCE,
+                v -> v.contains("g-job-tr-1"), Duration.ofSeconds(30));
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0)).contains("\"publicLoss\"");
+    }
+}
