@@ -20,6 +20,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UriUtils;
 
 /**
  * Authenticates every API request before it is routed, and tells the services who is calling
@@ -49,7 +50,12 @@ class AuthFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String path = request.getRequestURI();
+        String path = canonical(request.getRequestURI());
+        if (path == null) {
+            Problems.write(response, 400, "malformed-path",
+                    "the path has dot segments, path parameters, empty segments or bad escapes");
+            return;
+        }
         if (!path.startsWith("/api/")) {
             chain.doFilter(request, response);
             return;
@@ -96,6 +102,29 @@ class AuthFilter extends OncePerRequestFilter {
             }
         }
         chain.doFilter(new IdentityRequest(request, identity), response);
+    }
+
+    /**
+     * The path as the services will understand it, or null when the raw path could be read one way
+     * here and another way upstream. Routing forwards the raw path; deciding access on it let
+     * {@code /%61pi/v1/jobs} skip authentication and {@code /api/v1/devices/../jobs} pass as a device
+     * path. No legitimate client sends dot segments, {@code ;} parameters or {@code //}, so they are
+     * refused rather than normalised; what remains differs from the decoded path only in escapes of
+     * ordinary characters, which every service decodes the same way.
+     */
+    static String canonical(String raw) {
+        if (raw == null || raw.indexOf(';') >= 0 || raw.contains("//")) return null;
+        String decoded;
+        try {
+            decoded = UriUtils.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (decoded.indexOf(';') >= 0 || decoded.contains("//") || decoded.indexOf('\\') >= 0) return null;
+        for (String segment : decoded.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) return null;
+        }
+        return decoded;
     }
 
     private static Access access(String method, String path) {

@@ -21,6 +21,7 @@ final class Problems {
 
     private static String title(int status) {
         return switch (status) {
+            case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
             case 429 -> "Too Many Requests";

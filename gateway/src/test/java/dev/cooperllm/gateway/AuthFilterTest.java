@@ -156,4 +156,21 @@ class AuthFilterTest {
         clock.addAndGet(1_000_000_000L);
         assertThat(call("GET", path, device).forwarded()).isNotNull();
     }
+
+    @Test
+    void accessIsDecidedOnTheDecodedPath() throws Exception {
+        assertProblem(call("GET", "/%61pi/v1/jobs", null), 401, "missing-token");
+        assertProblem(call("GET", "/api/v1/models/job-%32/versions/1", device), 403, "wrong-job");
+    }
+
+    @Test
+    void ambiguousPathsAreRefused() throws Exception {
+        for (String p : new String[] {"/api/v1/devices/../jobs", "/api/v1/devices/%2E%2E/jobs", "/api/v1/devices/./x",
+                "/api/v1/devices/enroll;jsessionid=1", "/api/v1/devices/enroll%3Bx", "//api/v1/jobs", "/api/v1/x%zz",
+                "/static/../api/v1/jobs"}) {
+            assertProblem(call("GET", p, device), 400, "malformed-path");
+        }
+        assertThat(AuthFilter.canonical("/api/v1/rounds/job-1.3/updates")).isEqualTo("/api/v1/rounds/job-1.3/updates");
+        assertThat(AuthFilter.canonical("/api/v1/models/job%2D1/versions")).isEqualTo("/api/v1/models/job-1/versions");
+    }
 }

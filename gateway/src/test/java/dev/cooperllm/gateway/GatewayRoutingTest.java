@@ -228,4 +228,19 @@ class GatewayRoutingTest {
         assertThat((Map<String, Object>) problem.get("properties")).containsKey("reason");
         assertThat(SEEN).isEmpty();
     }
+
+    @Test
+    void pathsThatAServiceCouldReadDifferentlyAreRefused() throws Exception {
+        // An escaped "a" once skipped authentication: the filter saw no /api/ prefix, the route matched.
+        assertThat(send("GET", "/%61pi/v1/jobs", null).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/api/v1/%6aobs", device).statusCode()).isEqualTo(403);
+        for (String p : new String[] {"/api/v1/devices/../jobs", "/api/v1/devices/%2e%2e/jobs",
+                "/api/v1/devices/dev-1/..;/..;/jobs", "/api/v1/models/job-1/../job-2/versions/1",
+                "/api/v1/devices/enroll;x=1"}) {
+            HttpResponse<String> r = send("GET", p, device);
+            assertThat(r.statusCode()).as(p).isEqualTo(400);
+            assertThat(r.body()).as(p).contains("\"reason\":\"malformed-path\"");
+        }
+        assertThat(SEEN.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    }
 }
