@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -252,8 +253,9 @@ public final class TransformerClassifier implements FederatedModel {
     @Override
     public float[] lossPerExample(List<Example> batch) {
         requireBatch(batch);
+        forwardOnly();
         try (NDManager m = root.newSubManager()) {
-            NDArray logits = logits(m, encoder.encode(texts(batch), config.maxTokens()));
+            NDArray logits = logits(m, encoder.encode(texts(batch), config.maxTokens()), true);
             return perExampleLoss(m, logits, batch).toFloatArray();
         }
     }
@@ -267,7 +269,7 @@ public final class TransformerClassifier implements FederatedModel {
         try (NDManager m = root.newSubManager()) {
             try (GradientCollector gc = engine.newGradientCollector()) {
                 zeroGradients(m);
-                NDArray l = perExampleLoss(m, logits(m, enc), batch).mean();
+                NDArray l = perExampleLoss(m, logits(m, enc, false), batch).mean();
                 gc.backward(l);
                 loss = l.getFloat();
             }
@@ -285,13 +287,14 @@ public final class TransformerClassifier implements FederatedModel {
     public Evaluation evaluate(List<Example> examples, int batchSize) {
         if (examples.isEmpty()) return new Evaluation(Double.NaN, Double.NaN, 0);
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1");
+        forwardOnly();
         long correct = 0;
         double lossSum = 0;
         for (int start = 0; start < examples.size(); start += batchSize) {
             List<Example> b = examples.subList(start, Math.min(examples.size(), start + batchSize));
             requireBatch(b);
             try (NDManager m = root.newSubManager()) {
-                NDArray logits = logits(m, encoder.encode(texts(b), config.maxTokens()));
+                NDArray logits = logits(m, encoder.encode(texts(b), config.maxTokens()), true);
                 float[] per = perExampleLoss(m, logits, b).toFloatArray();
                 long[] pred = logits.argMax(1).toLongArray();
                 for (int i = 0; i < per.length; i++) {
@@ -305,15 +308,17 @@ public final class TransformerClassifier implements FederatedModel {
 
     /** Last hidden state {@code [B, T, H]}, row-major, before pooling (the parity test compares it to ONNX Runtime). */
     public float[] hiddenStates(EncodedBatch batch) {
+        forwardOnly();
         try (NDManager m = root.newSubManager()) {
-            return encode(m, batch).toFloatArray();
+            return encode(m, batch, true).toFloatArray();
         }
     }
 
     /** Class probabilities {@code [B, C]} row-major. */
     public float[] probabilities(List<String> texts) {
+        forwardOnly();
         try (NDManager m = root.newSubManager()) {
-            return logits(m, encoder.encode(texts, config.maxTokens())).softmax(1).toFloatArray();
+            return logits(m, encoder.encode(texts, config.maxTokens()), true).softmax(1).toFloatArray();
         }
     }
 
@@ -330,14 +335,25 @@ public final class TransformerClassifier implements FederatedModel {
 
     // ------------------------------------------------------------------ forward pass
 
-    private NDArray logits(NDManager m, EncodedBatch b) {
-        NDArray h = encode(m, b);
+    /**
+     * Forward passes are where a device spends its memory, so they must not record an autograd graph.
+     * PyTorch's grad mode is per thread and DJL only switches it off on the thread that loaded the
+     * engine; a device's worker thread would otherwise keep every activation alive for a backward pass
+     * that never comes. Gradient collectors switch it on for their own duration.
+     */
+    private static void forwardOnly() {
+        JniUtils.setGradMode(false);
+    }
+
+    /** @param release free each layer's activations as soon as the next layer has its input (forward only) */
+    private NDArray logits(NDManager m, EncodedBatch b, boolean release) {
+        NDArray h = encode(m, b, release);
         NDArray mask = owned(m, toFloat(b.attentionMask()), new Shape(b.batchSize(), b.length(), 1));
         NDArray pooled = h.mul(mask).sum(new int[] {1}).div(mask.sum(new int[] {1}));
         return linear(pooled, "classifier");
     }
 
-    private NDArray encode(NDManager m, EncodedBatch b) {
+    private NDArray encode(NDManager m, EncodedBatch b, boolean release) {
         int bs = b.batchSize();
         int t = b.length();
         if (t > arch.maxPositions()) throw new IllegalArgumentException("sequence of " + t + " tokens exceeds " + arch.maxPositions());
@@ -356,17 +372,31 @@ public final class TransformerClassifier implements FederatedModel {
         for (int i = 0; i < add.length; i++) add[i] = mk[i] == 0 ? MASK_NEG : 0f;
         NDArray maskAdd = owned(m, add, new Shape(bs, 1, 1, t));
         for (int l = 0; l < arch.layers(); l++) {
-            String pre = "encoder.layer." + l + ".";
-            if (arch.preLayerNorm()) {
-                x = x.add(attention(layerNorm(x, pre + "attention.LayerNorm"), pre, maskAdd));
-                x = x.add(mlp(layerNorm(x, pre + "intermediate.LayerNorm"), pre));
-            } else {
-                x = layerNorm(x.add(attention(x, pre, maskAdd)), pre + "attention.output.LayerNorm");
-                x = layerNorm(x.add(mlp(x, pre)), pre + "output.LayerNorm");
+            if (!release) {
+                x = layer(x, l, maskAdd);
+                continue;
+            }
+            // Results of an operation belong to its first operand's manager: moving the layer's input into
+            // a short-lived manager puts every intermediate there too, and closing it frees them, so peak
+            // memory is one layer's activations rather than the whole network's (DESIGN §3, SPC).
+            try (NDManager layerScope = m.newSubManager()) {
+                x.attach(layerScope);
+                x = layer(x, l, maskAdd);
+                x.attach(m);
             }
         }
         if (arch.preLayerNorm()) x = layerNorm(x, "encoder.LayerNorm");
         return x;
+    }
+
+    private NDArray layer(NDArray x, int l, NDArray maskAdd) {
+        String pre = "encoder.layer." + l + ".";
+        if (arch.preLayerNorm()) {
+            x = x.add(attention(layerNorm(x, pre + "attention.LayerNorm"), pre, maskAdd));
+            return x.add(mlp(layerNorm(x, pre + "intermediate.LayerNorm"), pre));
+        }
+        x = layerNorm(x.add(attention(x, pre, maskAdd)), pre + "attention.output.LayerNorm");
+        return layerNorm(x.add(mlp(x, pre)), pre + "output.LayerNorm");
     }
 
     private NDArray attention(NDArray x, String pre, NDArray maskAdd) {
