@@ -6,7 +6,8 @@ import java.util.Arrays;
  * Entry point of the bench jar: {@code jmh [JMH options…]} runs the micro-benchmarks,
  * {@code codec-sizes} prints the bundle size per bit width next to the codec timings,
  * {@code generator-cpu} the generator's throughput per CPU-second (for shared machines),
- * {@code experiment …} the paper-claim experiments.
+ * {@code experiment …} the paper-claim experiments (docs/experiments.md), {@code memory …} the device
+ * memory of a ZOO step against a backprop step, each in its own JVM.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -28,10 +29,11 @@ public final class BenchMain {
             case "generator-cpu":
                 dev.cooperllm.bench.jmh.GeneratorCpuTime.report(System.out);
                 break;
-            // ---- experiment runner: placeholder, to be filled in by the experiments work ----
             case "experiment":
-                System.err.println("experiment: not yet available");
-                System.exit(2);
+                System.exit(dev.cooperllm.bench.experiment.ExperimentMain.run(rest));
+                break;
+            case "memory":
+                System.exit(dev.cooperllm.bench.memory.MemoryMain.run(rest));
                 break;
             default:
                 usage();
@@ -40,6 +42,6 @@ public final class BenchMain {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment …");
+        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment … | memory …");
     }
 }
