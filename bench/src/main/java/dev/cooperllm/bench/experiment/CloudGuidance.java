@@ -1,6 +1,7 @@
 package dev.cooperllm.bench.experiment;
 
 import dev.cooperllm.core.direction.Basis;
+import dev.cooperllm.core.direction.GradientPca;
 import dev.cooperllm.model.FederatedModel;
 import dev.cooperllm.model.data.Example;
 
@@ -82,38 +83,17 @@ final class CloudGuidance {
             grads.add(model.gradient(pool.subList(s, Math.min(pool.size(), s + MICRO_BATCH))).gradient());
             backprops++;
         }
-        int g = grads.size();
-        double[][] gram = new double[g][g];
-        for (int i = 0; i < g; i++) {
-            for (int j = i; j < g; j++) {
-                double d = 0;
-                float[] a = grads.get(i);
-                float[] b = grads.get(j);
-                for (int t = 0; t < n; t++) d += (double) a[t] * b[t];
-                gram[i][j] = d;
-                gram[j][i] = d;
+        List<float[]> dirs = GradientPca.topDirections(grads, rank);
+        // RMS length of the micro-batch gradients along the strongest direction: sqrt(λ_max / g).
+        double top = 0;
+        if (!dirs.isEmpty()) {
+            for (float[] gi : grads) {
+                double dot = 0;
+                for (int t = 0; t < n; t++) dot += (double) dirs.get(0)[t] * gi[t];
+                top += dot * dot;
             }
         }
-        double[][] vec = new double[g][g];
-        double[] val = jacobiEigen(gram, vec);
-        Integer[] order = new Integer[g];
-        for (int i = 0; i < g; i++) order[i] = i;
-        java.util.Arrays.sort(order, (x, y) -> Double.compare(val[y], val[x]));
-        List<float[]> dirs = new ArrayList<>();
-        double total = 0;
-        for (double v : val) total += Math.max(0, v);
-        for (int r = 0; r < Math.min(rank, g); r++) {
-            int e = order[r];
-            if (!(val[e] > 1e-12 * total)) break;
-            float[] d = new float[n];
-            for (int i = 0; i < g; i++) {
-                float w = (float) vec[i][e];
-                float[] gi = grads.get(i);
-                for (int t = 0; t < n; t++) d[t] += w * gi[t];
-            }
-            dirs.add(d);
-        }
-        lastNorm = Math.sqrt(Math.max(0, val[order[0]]) / g);
+        lastNorm = Math.sqrt(top / grads.size());
         return dirs.isEmpty() ? Basis.empty(n) : Basis.orthonormalize(dirs, rank, 1e-3);
     }
 
@@ -136,52 +116,5 @@ final class CloudGuidance {
         double s = 0;
         for (float x : g) s += (double) x * x;
         return Math.sqrt(s);
-    }
-
-    /** Cyclic Jacobi for a small symmetric matrix: returns eigenvalues, eigenvectors in the columns of vec. */
-    static double[] jacobiEigen(double[][] a0, double[][] vec) {
-        int n = a0.length;
-        double[][] a = new double[n][];
-        for (int i = 0; i < n; i++) a[i] = a0[i].clone();
-        for (int i = 0; i < n; i++) {
-            java.util.Arrays.fill(vec[i], 0);
-            vec[i][i] = 1;
-        }
-        for (int sweep = 0; sweep < 100; sweep++) {
-            double off = 0;
-            for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) off += a[i][j] * a[i][j];
-            if (off < 1e-22) break;
-            for (int p = 0; p < n; p++) {
-                for (int q = p + 1; q < n; q++) {
-                    if (Math.abs(a[p][q]) < 1e-300) continue;
-                    double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                    if (theta == 0) t = 1;
-                    double c = 1 / Math.sqrt(t * t + 1);
-                    double s = t * c;
-                    for (int k = 0; k < n; k++) {
-                        double akp = a[k][p];
-                        double akq = a[k][q];
-                        a[k][p] = c * akp - s * akq;
-                        a[k][q] = s * akp + c * akq;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double apk = a[p][k];
-                        double aqk = a[q][k];
-                        a[p][k] = c * apk - s * aqk;
-                        a[q][k] = s * apk + c * aqk;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        double vkp = vec[k][p];
-                        double vkq = vec[k][q];
-                        vec[k][p] = c * vkp - s * vkq;
-                        vec[k][q] = s * vkp + c * vkq;
-                    }
-                }
-            }
-        }
-        double[] out = new double[n];
-        for (int i = 0; i < n; i++) out[i] = a[i][i];
-        return out;
     }
 }

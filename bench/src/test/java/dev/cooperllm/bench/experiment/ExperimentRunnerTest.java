@@ -89,18 +89,4 @@ class ExperimentRunnerTest {
                 "--method", "zoo", "--out", "x", "--devices", "5", "--per-round", "9"})).hasMessageContaining("exceeds --devices");
         assertThat(ExperimentMain.run(new String[] {"--data", csv.toString(), "--method", "zoo", "--out", "x"})).isEqualTo(2);
     }
-
-    @Test
-    void jacobiFindsEigenpairs() {
-        double[][] a = {{4, 1, 0}, {1, 3, 1}, {0, 1, 2}};
-        double[][] v = new double[3][3];
-        double[] w = CloudGuidance.jacobiEigen(a, v);
-        for (int e = 0; e < 3; e++) {
-            for (int i = 0; i < 3; i++) {
-                double av = 0;
-                for (int j = 0; j < 3; j++) av += a[i][j] * v[j][e];
-                assertThat(av).isCloseTo(w[e] * v[i][e], org.assertj.core.data.Offset.offset(1e-9));
-            }
-        }
-    }
 }
