@@ -63,7 +63,8 @@ public final class DemoRun {
         out.println("starting Kafka, PostgreSQL and the five services …");
         try (LocalPlatform platform = LocalPlatform.start(options.workDir());
              FederatedModel evaluator = factory.create(config)) {
-            out.printf(Locale.ROOT, "platform up in %.1f s; gateway %s%n", seconds(start), platform.gatewayUrl());
+            out.printf(Locale.ROOT, "platform up in %.1f s; dashboard %s/ (admin token %s)%n", seconds(start),
+                    platform.gatewayUrl(), platform.adminToken());
             AdminClient admin = new AdminClient(platform.gatewayUrl(), platform.adminToken());
             AdminClient.CreatedJob job = admin.createJob(jobSpec());
             try (Fleet fleet = new Fleet(platform.gatewayUrl(), job.id(), job.enrolmentSecret(), factory, config,
