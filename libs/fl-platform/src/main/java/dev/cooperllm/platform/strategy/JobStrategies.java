@@ -1,5 +1,6 @@
 package dev.cooperllm.platform.strategy;
 
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.core.aggregate.AdaptiveAlpha;
 import dev.cooperllm.core.aggregate.AggregateResult;
 import dev.cooperllm.core.aggregate.Aggregator;
@@ -90,17 +91,11 @@ public final class JobStrategies {
         }
         List<String> participants = new ArrayList<>();
         for (int i = 0; i < previous.participants(); i++) participants.add("device-" + i);
-        AggregateResult result = new AggregateResult(toArray(previous.coefficients()), toArray(previous.projected()),
-                null, toArray(previous.spread()), participants, List.of(), previous.meanLoss(), previous.samples(),
+        AggregateResult result = new AggregateResult(Floats.toArray(previous.coefficients()), Floats.toArray(previous.projected()),
+                null, Floats.toArray(previous.spread()), participants, List.of(), previous.meanLoss(), previous.samples(),
                 previous.settings().alpha());
         return new RoundContext(round, jobSeed, availableRank, trainableSize,
                 config(previous.round(), previous.settings()), result);
-    }
-
-    private static float[] toArray(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
-        return out;
     }
 
     public static RoundConfig config(long round, RoundSettings s) {

@@ -1,5 +1,6 @@
 package dev.cooperllm.orchestrator.domain;
 
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.events.BundleReady;
 import dev.cooperllm.events.DeviceUpdate;
 import dev.cooperllm.events.JobSpec;
@@ -176,17 +177,11 @@ public class RoundCoordinator {
         }
         outbox.add(Topics.AGGREGATES, job.id(), new RoundAggregated(UUID.randomUUID().toString(), job.id(),
                 round.round(), round.baseVersion(), round.bundleId(), round.bundleSha256(),
-                floats(result.coefficients()), result.participants(), result.meanLoss(), result.spread(),
-                floats(result.projected()), floats(result.spreadPerDirection()), result.samples(), round.settings(),
+                Floats.toList(result.coefficients()), result.participants(), result.meanLoss(), result.spread(),
+                Floats.toList(result.projected()), Floats.toList(result.spreadPerDirection()), result.samples(), round.settings(),
                 clock.instant()));
         log.debug("job {} round {} aggregated from {} devices, mean loss {}", job.id(), round.round(),
                 result.participants(), result.meanLoss());
-    }
-
-    private static List<Float> floats(float[] values) {
-        List<Float> out = new ArrayList<>(values.length);
-        for (float v : values) out.add(v);
-        return out;
     }
 
     private boolean diverging(JobRepository.Guard guard, float meanLoss) {

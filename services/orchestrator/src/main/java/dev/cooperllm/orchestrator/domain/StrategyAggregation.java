@@ -1,5 +1,6 @@
 package dev.cooperllm.orchestrator.domain;
 
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.core.aggregate.AggregateResult;
 import dev.cooperllm.core.aggregate.DeviceReport;
 import dev.cooperllm.core.aggregate.RoundConfig;
@@ -22,7 +23,7 @@ class StrategyAggregation implements RoundAggregation {
         RoundConfig config = JobStrategies.config(round, settings);
         List<DeviceReport> reports = new ArrayList<>(updates.size());
         for (StoredUpdate u : updates) {
-            reports.add(new DeviceReport(u.deviceId(), u.samples(), floats(u.lossPlus()), floats(u.lossMinus()),
+            reports.add(new DeviceReport(u.deviceId(), u.samples(), Floats.toArray(u.lossPlus()), Floats.toArray(u.lossMinus()),
                     u.lossZero()));
         }
         AggregateResult r = strategy.aggregate(config, reports);
@@ -31,9 +32,4 @@ class StrategyAggregation implements RoundAggregation {
                 r.projected(), r.spread(), r.samples());
     }
 
-    private static float[] floats(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
-        return out;
-    }
 }

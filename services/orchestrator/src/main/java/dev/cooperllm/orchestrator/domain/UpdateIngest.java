@@ -1,5 +1,6 @@
 package dev.cooperllm.orchestrator.domain;
 
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.events.DeviceUpdate;
 import dev.cooperllm.events.Topics;
 import dev.cooperllm.orchestrator.persistence.DeviceRepository;
@@ -78,8 +79,8 @@ public class UpdateIngest {
             throw ApiProblem.conflict("duplicate-update", "device " + deviceId + " already reported for round "
                     + roundIdText + " under another Idempotency-Key");
         }
-        float[] plus = toArray(req.lossPlus());
-        float[] minus = toArray(req.lossMinus());
+        float[] plus = Floats.toArray(req.lossPlus());
+        float[] minus = Floats.toArray(req.lossMinus());
         updates.insert(idempotencyKey, hash, round.jobId(), round.round(), deviceId, req.bundleId(), req.samples(), plus,
                 minus, req.lossZero());
         outbox.add(Topics.UPDATES, round.jobId(), new DeviceUpdate(idempotencyKey, round.jobId(), round.round(),
@@ -114,12 +115,6 @@ public class UpdateIngest {
 
     private static boolean finite(Float f) {
         return f != null && Float.isFinite(f);
-    }
-
-    private static float[] toArray(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
-        return out;
     }
 
     private static String requestHash(String roundId, String deviceId, UpdateRequest req) {

@@ -1,5 +1,6 @@
 package dev.cooperllm.orchestrator.persistence;
 
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.events.RoundSettings;
 import dev.cooperllm.orchestrator.domain.Round;
 import dev.cooperllm.orchestrator.domain.RoundStatus;
@@ -127,7 +128,7 @@ public class RoundRepository {
                 rs.getString("settings") == null ? null : json.readValue(rs.getString("settings"), RoundSettings.class),
                 deadline == null ? null : deadline.toInstant(), rs.getInt("participants"),
                 (Float) rs.getObject("mean_loss"), (Float) rs.getObject("estimate_spread"),
-                SqlArrays.toList(rs.getArray("coefficients")), (Long) rs.getObject("result_version"),
+                Floats.fromSql(rs.getArray("coefficients")), (Long) rs.getObject("result_version"),
                 rs.getString("failure"), rs.getTimestamp("opened_at").toInstant(),
                 closed == null ? null : closed.toInstant());
     }

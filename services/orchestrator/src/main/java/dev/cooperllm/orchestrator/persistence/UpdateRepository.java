@@ -1,5 +1,6 @@
 package dev.cooperllm.orchestrator.persistence;
 
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.orchestrator.domain.StoredUpdate;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +56,7 @@ public class UpdateRepository {
                         + "WHERE job_id = ? AND round = ? AND counted ORDER BY device_id")
                 .params(jobId, round)
                 .query((rs, i) -> new StoredUpdate(rs.getString(1), rs.getString(2), rs.getInt(3),
-                        SqlArrays.toList(rs.getArray(4)), SqlArrays.toList(rs.getArray(5)),
+                        Floats.fromSql(rs.getArray(4)), Floats.fromSql(rs.getArray(5)),
                         (Float) rs.getObject(6)))
                 .list();
     }

@@ -1,5 +1,6 @@
 package dev.cooperllm.registry.domain;
 
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.core.bundle.Bundle;
 import dev.cooperllm.core.checkpoint.Checkpoint;
 import dev.cooperllm.core.direction.DirectionSet;
@@ -97,7 +98,7 @@ public class ModelRegistry {
                     + " but the aggregate names " + aggregate.bundleSha256());
         }
         DirectionSet directions = Bundle.read(bundleBytes, manifest).directions(manifest);
-        float[] coefficients = toArray(aggregate.coefficients());
+        float[] coefficients = Floats.toArray(aggregate.coefficients());
         if (coefficients.length != directions.count()) {
             throw new IllegalStateException("aggregate has " + coefficients.length + " coefficients, bundle "
                     + directions.count() + " directions");
@@ -197,12 +198,6 @@ public class ModelRegistry {
 
     private static String blobId(String job, long version) {
         return "checkpoint/" + job + "/" + version;
-    }
-
-    private static float[] toArray(List<Float> values) {
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) out[i] = values.get(i);
-        return out;
     }
 
     static ModelConfig config(JobSpec spec) {

@@ -1,10 +1,9 @@
 package dev.cooperllm.registry.persistence;
 
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.registry.domain.ModelVersion;
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -39,11 +38,7 @@ public class VersionRepository {
     }
 
     public void insertVersion(ModelVersion v) {
-        float[] coefficients = null;
-        if (v.coefficients() != null) {
-            coefficients = new float[v.coefficients().size()];
-            for (int i = 0; i < coefficients.length; i++) coefficients[i] = v.coefficients().get(i);
-        }
+        float[] coefficients = v.coefficients() == null ? null : Floats.toArray(v.coefficients());
         jdbc.sql("INSERT INTO versions (job_id, version, parent, round, bundle_id, bundle_sha256, coefficients, sha256, "
                         + "mean_loss, rolled_back) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(v.jobId(), v.version(), v.parent(), v.round(), v.bundleId(), v.bundleSha256(), coefficients,
@@ -79,19 +74,8 @@ public class VersionRepository {
     private ModelVersion map(ResultSet rs, int i) throws SQLException {
         return new ModelVersion(rs.getString("job_id"), rs.getLong("version"), rs.getLong("parent"),
                 rs.getLong("round"), rs.getString("bundle_id"), rs.getString("bundle_sha256"),
-                floats(rs.getArray("coefficients")), rs.getString("sha256"), (Float) rs.getObject("mean_loss"),
+                Floats.fromSql(rs.getArray("coefficients")), rs.getString("sha256"), (Float) rs.getObject("mean_loss"),
                 rs.getBoolean("rolled_back"), rs.getTimestamp("created_at").toInstant());
     }
 
-    private static List<Float> floats(Array array) throws SQLException {
-        if (array == null) return null;
-        Object raw = array.getArray();
-        List<Float> out = new ArrayList<>();
-        if (raw instanceof Float[] boxed) {
-            for (Float f : boxed) out.add(f);
-        } else {
-            for (float f : (float[]) raw) out.add(f);
-        }
-        return out;
-    }
 }
