@@ -4,6 +4,7 @@ import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.outbox.Outbox;
 import dev.cooperllm.platform.outbox.OutboxRelay;
 import dev.cooperllm.platform.web.ProblemAdvice;
+import java.time.Clock;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,7 +14,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
-/** What every stateful service imports: the outbox and its relay, blob storage, problem+json errors. */
+/** What every stateful service imports: the outbox and its relay, blob storage, problem+json errors, the clock. */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 @Import(ProblemAdvice.class)
@@ -27,6 +28,12 @@ public class ServiceSupport {
     @Bean
     OutboxRelay outboxRelay(JdbcClient jdbc, StreamBridge bridge, TransactionTemplate tx) {
         return new OutboxRelay(jdbc, bridge, tx);
+    }
+
+    /** Every timestamp and deadline comes from here, so tests can move time instead of waiting for it. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
     }
 
     @Bean

@@ -1,7 +1,6 @@
 package dev.cooperllm.compressor;
 
 import dev.cooperllm.platform.ServiceSupport;
-import java.time.Clock;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -27,10 +26,5 @@ public class CompressorApplication {
     @Bean
     RestClient trainerClient(@Value("${cooperllm.services.trainer-url}") String url) {
         return RestClient.create(url);
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }

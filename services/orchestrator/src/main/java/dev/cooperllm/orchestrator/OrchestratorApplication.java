@@ -2,7 +2,6 @@ package dev.cooperllm.orchestrator;
 
 import dev.cooperllm.platform.ServiceSupport;
 import dev.cooperllm.platform.security.DeviceTokens;
-import java.time.Clock;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -26,10 +25,5 @@ public class OrchestratorApplication {
     @Bean
     DeviceTokens deviceTokens(@Value("${cooperllm.security.token-secret}") String secret) {
         return new DeviceTokens(secret);
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }

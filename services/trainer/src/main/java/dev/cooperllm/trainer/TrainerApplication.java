@@ -2,7 +2,6 @@ package dev.cooperllm.trainer;
 
 import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.ServiceSupport;
-import java.time.Clock;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -33,10 +32,5 @@ public class TrainerApplication {
     @Bean
     RestClient registryClient(@Value("${cooperllm.services.registry-url}") String url) {
         return RestClient.create(url);
-    }
-
-    @Bean
-    Clock clock() {
-        return Clock.systemUTC();
     }
 }
