@@ -21,7 +21,7 @@ public record ExperimentConfig(
         String guidance, int guidanceRank, int guidanceRefresh, String step, boolean tune, int tuneRounds,
         long seed, Path out, int batch, int cloudBatch, float eps, int evalEvery, int progressEvery,
         double validationFraction, double testFraction, int warmSteps, int localSteps,
-        Map<String, Float> learningRates, int maxTestExamples) {
+        Map<String, Float> learningRates, int maxTestExamples, String guard) {
 
     public static final List<String> METHODS = List.of("cloud-only", "zoo", "fedkseed", "zgr", "zgr-adaptive", "bp-fedavg");
 
@@ -35,7 +35,8 @@ public record ExperimentConfig(
             "            --progress-every E  --lora-rank R  --max-tokens T (32)  --tune-rounds R (rounds/4)",
             "            --guidance-refresh R (10, pca)  --lr METHOD=VALUE[,METHOD=VALUE...]  --warm-steps S (150)",
             "            --local-steps S (bp-fedavg, 1)  --val-fraction F (0.1)  --test-fraction F (0.2)",
-            "            --max-test N (cap on test examples, 0 = all)");
+            "            --max-test N (cap on test examples, 0 = all)",
+            "            --guard full|loss|off (full: loss-spike rollback + validation-drift rollback; off: none, for stress runs)");
 
     public static ExperimentConfig parse(String[] args) {
         Map<String, String> a = new LinkedHashMap<>();
@@ -44,7 +45,7 @@ public record ExperimentConfig(
                 "--peft", "--lora-rank", "--max-tokens", "--devices", "--per-round", "--rounds", "--directions", "--partition",
                 "--warm-start", "--guidance", "--guidance-refresh", "--step", "--tune", "--tune-rounds", "--seed", "--out",
                 "--batch", "--cloud-batch", "--eps", "--eval-every", "--progress-every", "--val-fraction", "--test-fraction",
-                "--warm-steps", "--local-steps", "--lr", "--max-test"));
+                "--warm-steps", "--local-steps", "--lr", "--max-test", "--guard"));
         for (int i = 0; i < args.length; i++) {
             String k = args[i];
             String v = null;
@@ -128,7 +129,7 @@ public record ExperimentConfig(
                 longArg(a, "--seed", 1L), Path.of(a.get("--out")), intArg(a, "--batch", 8, 1), intArg(a, "--cloud-batch", 32, 1),
                 (float) doubleArg(a, "--eps", 1e-3), evalEvery, intArg(a, "--progress-every", Math.max(1, rounds / 10), 1),
                 val, test, intArg(a, "--warm-steps", 150, 0), intArg(a, "--local-steps", 1, 1), lrs,
-                intArg(a, "--max-test", 0, 0));
+                intArg(a, "--max-test", 0, 0), oneOf(a, "--guard", "full", "full", "loss", "off"));
     }
 
     /** For the summary: the command-line view of this config. */

@@ -90,23 +90,26 @@ public final class ExperimentMain {
         configureEnvironment();
         long t0 = System.nanoTime();
         ExperimentRunner runner = new ExperimentRunner(cfg, log);
-        Map<String, MethodResult> results = runner.run();
+        // Outputs are rewritten after every method, so a long run that is stopped keeps what it finished.
+        Map<String, MethodResult> results = runner.run(done -> write(cfg, runner, done, ExperimentRunner.secs(t0)));
+        String table = table(results);
+        log.println();
+        log.print(table);
+        log.println("wrote " + cfg.out().toAbsolutePath() + "/{results.csv,summary.json,summary.txt,accuracy.png,loss.png}");
+        return results;
+    }
+
+    private static void write(ExperimentConfig cfg, ExperimentRunner runner, Map<String, MethodResult> results, double seconds) {
         try {
             Files.createDirectories(cfg.out());
             writeCsv(cfg.out().resolve("results.csv"), results);
-            Map<String, Object> summary = summary(cfg, runner, results, ExperimentRunner.secs(t0));
-            Files.writeString(cfg.out().resolve("summary.json"), Json.write(summary));
+            Files.writeString(cfg.out().resolve("summary.json"), Json.write(summary(cfg, runner, results, seconds)));
             chart(cfg.out().resolve("accuracy.png"), "Test accuracy", "accuracy", results, Point::accuracy);
             chart(cfg.out().resolve("loss.png"), "Test loss", "cross-entropy", results, Point::loss);
-            String table = table(results);
-            Files.writeString(cfg.out().resolve("summary.txt"), table);
-            log.println();
-            log.print(table);
-            log.println("wrote " + cfg.out().toAbsolutePath() + "/{results.csv,summary.json,summary.txt,accuracy.png,loss.png}");
+            Files.writeString(cfg.out().resolve("summary.txt"), table(results));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return results;
     }
 
     static void writeCsv(Path file, Map<String, MethodResult> results) throws IOException {
@@ -145,6 +148,7 @@ public final class ExperimentMain {
         c.put("tune_rounds", cfg.tuneRounds());
         c.put("eval_every", cfg.evalEvery());
         c.put("seed", cfg.seed());
+        c.put("guard", cfg.guard());
         s.put("config", c);
         s.put("data", runner.dataInfo());
         MethodResult zoo = results.get("zoo");
@@ -166,9 +170,11 @@ public final class ExperimentMain {
                 m.put("speedup_vs_zoo_loss", rl == null || zl == null || rl == 0 ? null : (double) zl / rl);
                 m.put("speedup_vs_zoo_accuracy", ra == null || za == null || ra == 0 ? null : (double) za / ra);
             }
-            m.put("diverged", r.rollbacks > 0 || !Double.isFinite(last.loss()));
+            m.put("diverged", r.diverged());
+            m.put("worst_loss", r.worstLoss());
             m.put("rollbacks", r.rollbacks);
             m.put("rollback_rounds", r.rollbackRounds);
+            m.put("drift_rollback_rounds", r.driftRollbackRounds);
             m.put("device_peak_memory_mb", null);
             m.put("lr_grid", r.lrGrid);
             m.put("chosen_lr", r.chosenLr);
@@ -192,14 +198,15 @@ public final class ExperimentMain {
     static String table(Map<String, MethodResult> results) {
         MethodResult zoo = results.get("zoo");
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-13s %9s %9s %9s %9s %8s %8s %9s %10s %10s%n", "method", "final_acc", "best_acc",
-                "final_loss", "best_loss", "r->zooL", "r->zooA", "rollbacks", "chosen_lr", "seconds"));
+        sb.append(String.format(Locale.ROOT, "%-13s %9s %9s %9s %9s %8s %8s %8s %9s %6s %10s %10s%n", "method", "final_acc", "best_acc",
+                "final_loss", "best_loss", "r->zooL", "r->zooA", "diverged", "rollbacks", "drift", "chosen_lr", "seconds"));
         for (MethodResult r : results.values()) {
             Point last = r.last();
             String rl = zoo == null ? "-" : String.valueOf(r.firstRoundLossAtMost(zoo.bestLoss()));
             String ra = zoo == null ? "-" : String.valueOf(r.firstRoundAccuracyAtLeast(zoo.bestAccuracy()));
-            sb.append(String.format(Locale.ROOT, "%-13s %9.4f %9.4f %9.4f %9.4f %8s %8s %9d %10s %10.1f%n", r.method,
-                    last.accuracy(), r.bestAccuracy(), last.loss(), r.bestLoss(), rl, ra, r.rollbacks,
+            sb.append(String.format(Locale.ROOT, "%-13s %9.4f %9.4f %9.4f %9.4f %8s %8s %8s %9d %6d %10s %10.1f%n", r.method,
+                    last.accuracy(), r.bestAccuracy(), last.loss(), r.bestLoss(), rl, ra, r.diverged(), r.rollbacks,
+                    r.driftRollbackRounds.size(),
                     ExperimentRunner.fmt(r.chosenLr), r.seconds));
         }
         return sb.toString();

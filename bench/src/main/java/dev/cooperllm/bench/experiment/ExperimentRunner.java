@@ -78,6 +78,8 @@ public final class ExperimentRunner {
         public long cloudBackprops;
         public double seconds;
         public final List<Integer> rollbackRounds = new ArrayList<>();
+        /** Rounds at which validation drift sent θ back to its best-validation checkpoint. */
+        public final List<Integer> driftRollbackRounds = new ArrayList<>();
 
         MethodResult(String method) {
             this.method = method;
@@ -89,6 +91,22 @@ public final class ExperimentRunner {
 
         public double bestLoss() {
             return points.stream().mapToDouble(Point::loss).filter(Double::isFinite).min().orElse(Double.NaN);
+        }
+
+        /**
+         * Diverged: the run ended with a non-finite test loss or one above 1.5× its start. A guard's
+         * rollback is the system doing its job, not divergence; rollbacks and the worst evaluated loss
+         * on the way are reported apart.
+         */
+        public boolean diverged() {
+            double end = last().loss();
+            return !Double.isFinite(end) || end > 1.5 * points.get(0).loss();
+        }
+
+        public double worstLoss() {
+            double w = Double.NEGATIVE_INFINITY;
+            for (Point p : points) w = Double.isFinite(p.loss()) ? Math.max(w, p.loss()) : Double.POSITIVE_INFINITY;
+            return w;
         }
 
         public Integer firstRoundLossAtMost(double target) {
@@ -103,6 +121,11 @@ public final class ExperimentRunner {
     }
 
     public Map<String, MethodResult> run() {
+        return run(done -> { });
+    }
+
+    /** Runs every method; {@code afterEach} sees the results so far after each method ends (partial outputs for long runs). */
+    public Map<String, MethodResult> run(java.util.function.Consumer<Map<String, MethodResult>> afterEach) {
         long t0 = System.nanoTime();
         loadData();
         ModelConfig mc = new ModelConfig(cfg.model(), cfg.peft(), cfg.loraRank(), cfg.maxTokens(), numClasses(), cfg.seed());
@@ -154,6 +177,7 @@ public final class ExperimentRunner {
             log.printf(Locale.ROOT, "[%s] done: final acc %.4f loss %.4f, best acc %.4f loss %.4f, rollbacks %d, %.0f s%n",
                     method, r.last().accuracy(), r.last().loss(), r.bestAccuracy(), r.bestLoss(), r.rollbacks, r.seconds);
             results.put(method, r);
+            afterEach.accept(results);
         }
         model.close();
         return results;
@@ -281,7 +305,10 @@ public final class ExperimentRunner {
             case "zgr" -> cfg.step().equals("decoupled")
                     ? new DecoupledStrategy(k, eps, 1f, 0.5f * defaultLr("zoo"), lr, 0.1f, 0.5f, wm)
                     : ZgrStrategy.fixedAlpha(k, eps, 1f, lr, 0.5f, wm);
-            case "zgr-adaptive" -> ZgrStrategy.adaptive(k, eps, 1f, lr, new AdaptiveAlpha(0.5f, 0.05f, 0.95f, 0.0), wm);
+            // AdaptiveAlpha regresses the K aggregated projections on the m guided signs; it needs K > m
+            // to see the isotropic residual, so it measures K + m directions — the same device work
+            // as the decoupled zgr round (K isotropic + m guided).
+            case "zgr-adaptive" -> ZgrStrategy.adaptive(k + cfg.guidanceRank(), eps, 1f, lr, new AdaptiveAlpha(0.5f, 0.05f, 0.95f, 0.0), wm);
             default -> throw new IllegalArgumentException(method);
         };
     }
@@ -307,6 +334,7 @@ public final class ExperimentRunner {
         RoundConfig prevCfg = null;
         AggregateResult prevRes = null;
         Guard guard = new Guard(theta);
+        boolean lossGuard = !cfg.guard().equals("off");
         long bytesUp = 0;
         long bytesDown = 0;
         double trainSeconds = 0;
@@ -315,6 +343,9 @@ public final class ExperimentRunner {
         long wall = System.nanoTime();
         double lastAcc = Double.NaN;
         out.points.add(point(0, theta, evalSet, 0, 0, 0));
+        // Tuning runs measure the raw method at one step size, so only the final run gets the drift guard.
+        DriftGuard drift = progress && cfg.guard().equals("full") && !validation.isEmpty() && evalSet != validation
+                ? new DriftGuard(theta, evaluate(theta, validation).loss()) : null;
         for (int round = 1; round <= rounds; round++) {
             long ts = System.nanoTime();
             double roundLoss;
@@ -357,7 +388,7 @@ public final class ExperimentRunner {
                 roundLoss = Double.NaN;
             }
             trainSeconds += secs(ts);
-            if (guard.observe(round, roundLoss, theta)) {
+            if (lossGuard && guard.observe(round, roundLoss, theta)) {
                 out.rollbacks++;
                 out.rollbackRounds.add(round);
                 theta = guard.lastGood();
@@ -368,10 +399,25 @@ public final class ExperimentRunner {
                 if (progress) log.printf(Locale.ROOT, "[%s] round %d: loss spike (%.4f vs best %.4f) -> rolled back to round %d, lr halved to %s%n",
                         method, round, roundLoss, guard.best(), guard.goodRound(), fmt(lr));
             }
+            Point p = null;
             if (round % evalEvery == 0 || round == rounds) {
-                Point p = point(round, theta, evalSet, bytesUp, bytesDown, trainSeconds);
+                p = point(round, theta, evalSet, bytesUp, bytesDown, trainSeconds);
                 out.points.add(p);
                 lastAcc = p.accuracy();
+            }
+            if (drift != null && round % cfg.evalEvery() == 0 && round < rounds) {
+                double v = evaluate(theta, validation).loss();
+                if (drift.observe(v, theta)) {
+                    out.driftRollbackRounds.add(round);
+                    theta = drift.best();
+                    lr *= 0.5f;
+                    if (zo) strategy = strategy(method, lr);
+                    prevCfg = null;
+                    prevRes = null;
+                    guard = new Guard(theta);
+                    if (progress) log.printf(Locale.ROOT, "[%s] round %d: validation loss %.4f drifted above its best %.4f -> back to the best checkpoint, lr halved to %s%n",
+                            method, round, v, drift.bestLoss(), fmt(lr));
+                }
             }
             if (progress && (round % cfg.progressEvery() == 0 || round == rounds)) {
                 log.printf(Locale.ROOT, "[%s] round %d/%d  device/cloud loss (ema) %.4f  last eval acc %.4f  lr %s  %.0f s%n",
@@ -505,6 +551,46 @@ public final class ExperimentRunner {
 
     static String fmt(float v) {
         return String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    /**
+     * Slow drift, which the loss guard cannot see (each round's device loss looks fine while the model
+     * wanders off): every {@code --eval-every} rounds the validation loss of the device data (held-out,
+     * never the test split — in the platform this is the strategy's federated evaluate step) is compared
+     * with its best. Two checks in a row above best + max(0.01, 3 %), or one above 1.5× the best, send θ
+     * back to the best-validation checkpoint and halve the step size: reduce-on-plateau with a rollback.
+     */
+    static final class DriftGuard {
+        private static final int PATIENCE = 2;
+        private float[] best;
+        private double bestLoss;
+        private int worse;
+
+        DriftGuard(float[] theta, double loss) {
+            best = theta.clone();
+            bestLoss = Double.isFinite(loss) ? loss : Double.POSITIVE_INFINITY;
+        }
+
+        /** True when θ must go back to {@link #best()}. */
+        boolean observe(double loss, float[] theta) {
+            if (Double.isFinite(loss) && loss < bestLoss) {
+                bestLoss = loss;
+                best = theta.clone();
+                worse = 0;
+                return false;
+            }
+            if (!Double.isFinite(loss) || loss > bestLoss + Math.max(0.01, 0.03 * bestLoss)) worse++;
+            else worse = 0;
+            // Patience is for noise; a jump past 1.5× the best is not noise.
+            if (worse >= PATIENCE || !Double.isFinite(loss) || loss > 1.5 * bestLoss) {
+                worse = 0;
+                return true;
+            }
+            return false;
+        }
+
+        float[] best() { return best.clone(); }
+        double bestLoss() { return bestLoss; }
     }
 
     /**

@@ -89,4 +89,58 @@ class ExperimentRunnerTest {
                 "--method", "zoo", "--out", "x", "--devices", "5", "--per-round", "9"})).hasMessageContaining("exceeds --devices");
         assertThat(ExperimentMain.run(new String[] {"--data", csv.toString(), "--method", "zoo", "--out", "x"})).isEqualTo(2);
     }
+
+    @Test
+    void driftGuardRollsBackToTheBestValidationCheckpointAfterTwoBadChecks() {
+        float[] start = {0f};
+        ExperimentRunner.DriftGuard g = new ExperimentRunner.DriftGuard(start, 0.50);
+        assertThat(g.observe(0.45, new float[] {1f})).isFalse();
+        assertThat(g.bestLoss()).isEqualTo(0.45);
+        // One noisy check above the margin, then back within it: no rollback.
+        assertThat(g.observe(0.50, new float[] {2f})).isFalse();
+        assertThat(g.observe(0.46, new float[] {3f})).isFalse();
+        // Two in a row above best + max(0.01, 3 %): back to the best checkpoint.
+        assertThat(g.observe(0.48, new float[] {4f})).isFalse();
+        assertThat(g.observe(0.49, new float[] {5f})).isTrue();
+        assertThat(g.best()).containsExactly(1f);
+        // A non-finite validation loss, or a jump past 1.5× the best, rolls back at once.
+        assertThat(g.observe(Double.NaN, new float[] {6f})).isTrue();
+        assertThat(g.observe(0.70, new float[] {7f})).isTrue();
+    }
+
+    @Test
+    void divergedMeansTheLossBlewUpNotThatAGuardActed() {
+        ExperimentRunner.MethodResult r = new ExperimentRunner.MethodResult("zoo");
+        r.points.add(new ExperimentRunner.Point(0, 0.8, 0.40, 0, 0, 0));
+        r.points.add(new ExperimentRunner.Point(10, 0.8, 0.55, 0, 0, 0));
+        r.rollbacks = 3;
+        assertThat(r.diverged()).isFalse();
+        r.points.add(new ExperimentRunner.Point(20, 0.5, 0.61, 0, 0, 0));
+        assertThat(r.diverged()).isTrue();
+        ExperimentRunner.MethodResult nan = new ExperimentRunner.MethodResult("zgr");
+        nan.points.add(new ExperimentRunner.Point(0, 0.8, 0.40, 0, 0, 0));
+        nan.points.add(new ExperimentRunner.Point(10, 0.5, Double.NaN, 0, 0, 0));
+        assertThat(nan.diverged()).isTrue();
+        nan.points.add(new ExperimentRunner.Point(20, 0.8, 0.40, 0, 0, 0));
+        assertThat(nan.diverged()).as("recovered").isFalse();
+        assertThat(nan.worstLoss()).isInfinite();
+    }
+
+    @Test
+    void theGuardsKeepAFarTooLargeStepFromDiverging(@TempDir Path dir) throws Exception {
+        Path csv = data(dir);
+        String publicDomain = csv.getFileName().toString().equals("sentences.csv") ? "amazon" : "shop";
+        java.util.function.Function<String, ExperimentRunner.MethodResult> run = guard -> ExperimentMain.run(ExperimentConfig.parse(new String[] {
+                "--data", csv.toString(), "--public-domain", publicDomain, "--public-size", "60", "--method", "zoo",
+                "--model", "tiny", "--peft", "lora", "--devices", "6", "--per-round", "3", "--rounds", "24",
+                "--directions", "2", "--partition", "natural", "--warm-start", "none", "--lr", "zoo=2e4", "--guard", guard,
+                "--seed", "5", "--out", dir.resolve(guard).toString(), "--batch", "4", "--max-test", "40", "--eval-every", "2"}),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).get("zoo");
+        ExperimentRunner.MethodResult off = run.apply("off");
+        ExperimentRunner.MethodResult full = run.apply("full");
+        assertThat(off.diverged()).as("a step 6,000x the default with no guard").isTrue();
+        assertThat(full.diverged()).as("the same step with both guards").isFalse();
+        assertThat(full.rollbacks + full.driftRollbackRounds.size()).isPositive();
+        assertThat(full.finalLr).isLessThan(2e4f);
+    }
 }
