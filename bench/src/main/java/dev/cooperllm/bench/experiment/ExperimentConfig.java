@@ -21,7 +21,7 @@ public record ExperimentConfig(
         String guidance, int guidanceRank, int guidanceRefresh, String step, boolean tune, int tuneRounds,
         long seed, Path out, int batch, int cloudBatch, float eps, int evalEvery, int progressEvery,
         double validationFraction, double testFraction, int warmSteps, int localSteps,
-        Map<String, Float> learningRates, int maxTestExamples, String guard) {
+        Map<String, Float> learningRates, int maxTestExamples, String guard, Path memory) {
 
     public static final List<String> METHODS = List.of("cloud-only", "zoo", "fedkseed", "zgr", "zgr-adaptive", "bp-fedavg");
 
@@ -36,7 +36,8 @@ public record ExperimentConfig(
             "            --guidance-refresh R (10, pca)  --lr METHOD=VALUE[,METHOD=VALUE...]  --warm-steps S (150)",
             "            --local-steps S (bp-fedavg, 1)  --val-fraction F (0.1)  --test-fraction F (0.2)",
             "            --max-test N (cap on test examples, 0 = all)",
-            "            --guard full|loss|off (full: loss-spike rollback + validation-drift rollback; off: none, for stress runs)");
+            "            --guard full|loss|off (full: loss-spike rollback + validation-drift rollback; off: none, for stress runs)",
+            "            --memory FILE (memory.json of the 'memory' command: device peak memory per method in summary.json)");
 
     public static ExperimentConfig parse(String[] args) {
         Map<String, String> a = new LinkedHashMap<>();
@@ -45,7 +46,7 @@ public record ExperimentConfig(
                 "--peft", "--lora-rank", "--max-tokens", "--devices", "--per-round", "--rounds", "--directions", "--partition",
                 "--warm-start", "--guidance", "--guidance-refresh", "--step", "--tune", "--tune-rounds", "--seed", "--out",
                 "--batch", "--cloud-batch", "--eps", "--eval-every", "--progress-every", "--val-fraction", "--test-fraction",
-                "--warm-steps", "--local-steps", "--lr", "--max-test", "--guard"));
+                "--warm-steps", "--local-steps", "--lr", "--max-test", "--guard", "--memory"));
         for (int i = 0; i < args.length; i++) {
             String k = args[i];
             String v = null;
@@ -129,7 +130,14 @@ public record ExperimentConfig(
                 longArg(a, "--seed", 1L), Path.of(a.get("--out")), intArg(a, "--batch", 8, 1), intArg(a, "--cloud-batch", 32, 1),
                 (float) doubleArg(a, "--eps", 1e-3), evalEvery, intArg(a, "--progress-every", Math.max(1, rounds / 10), 1),
                 val, test, intArg(a, "--warm-steps", 150, 0), intArg(a, "--local-steps", 1, 1), lrs,
-                intArg(a, "--max-test", 0, 0), oneOf(a, "--guard", "full", "full", "loss", "off"));
+                intArg(a, "--max-test", 0, 0), oneOf(a, "--guard", "full", "full", "loss", "off"), memory(a));
+    }
+
+    private static Path memory(Map<String, String> a) {
+        if (!a.containsKey("--memory")) return null;
+        Path p = Path.of(a.get("--memory"));
+        if (!Files.isRegularFile(p)) throw new IllegalArgumentException("--memory: no such file " + p + " (write it with the 'memory' command)");
+        return p;
     }
 
     /** For the summary: the command-line view of this config. */

@@ -152,6 +152,7 @@ public final class ExperimentMain {
         s.put("config", c);
         s.put("data", runner.dataInfo());
         MethodResult zoo = results.get("zoo");
+        DeviceMemory memory = cfg.memory() == null ? null : new DeviceMemory(cfg.memory(), cfg.model(), cfg.peft());
         Map<String, Object> methods = new LinkedHashMap<>();
         for (MethodResult r : results.values()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -175,7 +176,9 @@ public final class ExperimentMain {
             m.put("rollbacks", r.rollbacks);
             m.put("rollback_rounds", r.rollbackRounds);
             m.put("drift_rollback_rounds", r.driftRollbackRounds);
-            m.put("device_peak_memory_mb", null);
+            Map<String, Object> mem = memory == null ? Map.of() : memory.forMethod(r.method);
+            m.put("device_peak_memory_mb", mem.get("device_peak_memory_mb"));
+            mem.forEach((k, v) -> { if (!k.equals("device_peak_memory_mb")) m.put(k, v); });
             m.put("lr_grid", r.lrGrid);
             m.put("chosen_lr", r.chosenLr);
             m.put("final_lr", r.finalLr);
@@ -189,7 +192,7 @@ public final class ExperimentMain {
             methods.put(r.method, m);
         }
         s.put("methods", methods);
-        s.put("note", "device_peak_memory_mb is measured by the separate 'memory' command (memory.json); "
+        s.put("note", "device_peak_memory_mb comes from the separate 'memory' command (--memory memory.json; null without it); "
                 + "rounds_to_* are the first evaluated round (every eval_every rounds) at which the method reaches zoo's best test loss / accuracy.");
         s.put("seconds", seconds);
         return s;

@@ -44,13 +44,22 @@ class ExperimentRunnerTest {
         Path csv = data(dir);
         String publicDomain = csv.getFileName().toString().equals("sentences.csv") ? "amazon" : "shop";
         Path out = dir.resolve("out");
+        Path memory = dir.resolve("memory.json");
+        // Rows as the memory command writes them; the larger shape of the run's model + PEFT is the one used.
+        Files.writeString(memory, """
+                {"runs": [
+                  {"mode": "zoo", "model": "tiny", "peft": "lora", "batch": 16, "tokens": 32, "peak_rss_kb": 700000, "peak_above_loaded_kb": 10240},
+                  {"mode": "zoo", "model": "tiny", "peft": "lora", "batch": 32, "tokens": 128, "peak_rss_kb": 800000, "peak_above_loaded_kb": 20480},
+                  {"mode": "backprop", "model": "tiny", "peft": "lora", "batch": 32, "tokens": 128, "peak_rss_kb": 900000, "peak_above_loaded_kb": 81920},
+                  {"mode": "zoo", "model": "minilm", "peft": "lora", "batch": 32, "tokens": 128, "peak_rss_kb": 1, "peak_above_loaded_kb": 1}
+                ]}""");
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         Map<String, ExperimentRunner.MethodResult> res = ExperimentMain.run(ExperimentConfig.parse(new String[] {
                 "--data", csv.toString(), "--public-domain", publicDomain, "--public-size", "60", "--method", "zoo,zgr",
                 "--model", "tiny", "--peft", "lora", "--devices", "6", "--per-round", "3", "--rounds", "6",
                 "--directions", "2", "--partition", "natural", "--warm-start", "cloud", "--warm-steps", "10",
                 "--seed", "3", "--out", out.toString(), "--batch", "4", "--max-test", "40", "--eval-every", "2",
-                "--tune", "--tune-rounds", "2"}), new PrintStream(buf, true, StandardCharsets.UTF_8));
+                "--tune", "--tune-rounds", "2", "--memory", memory.toString()}), new PrintStream(buf, true, StandardCharsets.UTF_8));
         for (String f : new String[] {"results.csv", "summary.json", "accuracy.png", "loss.png", "summary.txt"}) {
             assertThat(out.resolve(f)).isRegularFile();
             assertThat(Files.size(out.resolve(f))).isPositive();
@@ -63,7 +72,8 @@ class ExperimentRunnerTest {
         assertThat(zgr.cloudBackprops).isPositive();
         String summary = Files.readString(out.resolve("summary.json"));
         assertThat(summary).contains("\"final_accuracy\"", "\"best_loss\"", "\"rounds_to_zoo_best_loss\"", "\"diverged\"",
-                "\"lr_grid\"", "\"chosen_lr\"", "\"tuning_validation\"");
+                "\"lr_grid\"", "\"chosen_lr\"", "\"tuning_validation\"", "\"device_peak_memory_mb\": 781.25",
+                "\"device_memory_above_loaded_model_mb\": 20.0");
         assertThat(Files.readAllLines(out.resolve("results.csv")).get(0))
                 .isEqualTo("method,round,test_accuracy,test_loss,bytes_up,bytes_down,seconds");
         assertThat(Files.readAllLines(out.resolve("results.csv"))).hasSize(1 + 4 + 4);
