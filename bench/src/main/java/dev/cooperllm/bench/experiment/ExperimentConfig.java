@@ -21,7 +21,7 @@ public record ExperimentConfig(
         String guidance, int guidanceRank, int guidanceRefresh, String step, boolean tune, int tuneRounds,
         long seed, Path out, int batch, int cloudBatch, float eps, int evalEvery, int progressEvery,
         double validationFraction, double testFraction, int warmSteps, int localSteps,
-        Map<String, Float> learningRates, int maxTestExamples, String guard, Path memory) {
+        Map<String, Float> learningRates, int maxTestExamples, String guard, Path memory, Path include) {
 
     public static final List<String> METHODS = List.of("cloud-only", "zoo", "fedkseed", "zgr", "zgr-adaptive", "bp-fedavg");
 
@@ -37,7 +37,9 @@ public record ExperimentConfig(
             "            --local-steps S (bp-fedavg, 1)  --val-fraction F (0.1)  --test-fraction F (0.2)",
             "            --max-test N (cap on test examples, 0 = all)",
             "            --guard full|loss|off (full: loss-spike rollback + validation-drift rollback; off: none, for stress runs)",
-            "            --memory FILE (memory.json of the 'memory' command: device peak memory per method in summary.json)");
+            "            --memory FILE (memory.json of the 'memory' command: device peak memory per method in summary.json)",
+            "            --include DIR (an earlier run's --out with the same data, model and seed: its methods join this",
+            "                           run's outputs, and zgr-adaptive takes zoo's tuned step from it)");
 
     public static ExperimentConfig parse(String[] args) {
         Map<String, String> a = new LinkedHashMap<>();
@@ -46,7 +48,7 @@ public record ExperimentConfig(
                 "--peft", "--lora-rank", "--max-tokens", "--devices", "--per-round", "--rounds", "--directions", "--partition",
                 "--warm-start", "--guidance", "--guidance-refresh", "--step", "--tune", "--tune-rounds", "--seed", "--out",
                 "--batch", "--cloud-batch", "--eps", "--eval-every", "--progress-every", "--val-fraction", "--test-fraction",
-                "--warm-steps", "--local-steps", "--lr", "--max-test", "--guard", "--memory"));
+                "--warm-steps", "--local-steps", "--lr", "--max-test", "--guard", "--memory", "--include"));
         for (int i = 0; i < args.length; i++) {
             String k = args[i];
             String v = null;
@@ -130,13 +132,23 @@ public record ExperimentConfig(
                 longArg(a, "--seed", 1L), Path.of(a.get("--out")), intArg(a, "--batch", 8, 1), intArg(a, "--cloud-batch", 32, 1),
                 (float) doubleArg(a, "--eps", 1e-3), evalEvery, intArg(a, "--progress-every", Math.max(1, rounds / 10), 1),
                 val, test, intArg(a, "--warm-steps", 150, 0), intArg(a, "--local-steps", 1, 1), lrs,
-                intArg(a, "--max-test", 0, 0), oneOf(a, "--guard", "full", "full", "loss", "off"), memory(a));
+                intArg(a, "--max-test", 0, 0), oneOf(a, "--guard", "full", "full", "loss", "off"), memory(a),
+                include(a));
     }
 
     private static Path memory(Map<String, String> a) {
         if (!a.containsKey("--memory")) return null;
         Path p = Path.of(a.get("--memory"));
         if (!Files.isRegularFile(p)) throw new IllegalArgumentException("--memory: no such file " + p + " (write it with the 'memory' command)");
+        return p;
+    }
+
+    private static Path include(Map<String, String> a) {
+        if (!a.containsKey("--include")) return null;
+        Path p = Path.of(a.get("--include"));
+        if (!Files.isRegularFile(p.resolve("summary.json")) || !Files.isRegularFile(p.resolve("results.csv"))) {
+            throw new IllegalArgumentException("--include: " + p + " has no summary.json and results.csv of an earlier run");
+        }
         return p;
     }
 

@@ -56,6 +56,8 @@ public final class ExperimentRunner {
     private float[] theta0;
     private int n;
     private final Map<String, Object> warmInfo = new LinkedHashMap<>();
+    /** zoo's tuned step once known: decoupled zgr-adaptive falls back to plain ZOO at this rate. */
+    private Float zooRate;
 
     public ExperimentRunner(ExperimentConfig cfg, PrintStream log) {
         this.cfg = cfg;
@@ -141,7 +143,14 @@ public final class ExperimentRunner {
         warmInfo.put("start_test_accuracy", e0.accuracy());
         warmInfo.put("start_test_loss", e0.loss());
         Map<String, MethodResult> results = new LinkedHashMap<>();
+        if (cfg.include() != null) {
+            IncludedRun.load(cfg.include(), e0.accuracy(), e0.loss()).forEach((name, r) -> {
+                if (!cfg.methods().contains(name)) results.put(name, r);
+            });
+            log.printf(Locale.ROOT, "included from %s: %s%n", cfg.include(), String.join(", ", results.keySet()));
+        }
         for (String method : cfg.methods()) {
+            if (method.equals("zgr-adaptive") && results.containsKey("zoo")) zooRate = results.get("zoo").chosenLr;
             MethodResult r = new MethodResult(method);
             float def = cfg.learningRates().getOrDefault(method, defaultLr(method));
             float lr = def;
@@ -305,10 +314,14 @@ public final class ExperimentRunner {
             case "zgr" -> cfg.step().equals("decoupled")
                     ? new DecoupledStrategy(k, eps, 1f, 0.5f * defaultLr("zoo"), lr, 0.1f, 0.5f, wm)
                     : ZgrStrategy.fixedAlpha(k, eps, 1f, lr, 0.5f, wm);
-            // AdaptiveAlpha regresses the K aggregated projections on the m guided signs; it needs K > m
-            // to see the isotropic residual, so it measures K + m directions — the same device work
-            // as the decoupled zgr round (K isotropic + m guided).
-            case "zgr-adaptive" -> ZgrStrategy.adaptive(k + cfg.guidanceRank(), eps, 1f, lr, new AdaptiveAlpha(0.5f, 0.05f, 0.95f, 0.0), wm);
+            // Single step: AdaptiveAlpha regresses the K aggregated projections on the m guided signs; it
+            // needs K > m to see the isotropic residual, so it measures K + m directions — the same device
+            // work as the decoupled zgr round (K isotropic + m guided).
+            // Decoupled: the guided steps are shrunk by the devices' agreement (DecoupledStrategy.gated), and
+            // the isotropic part runs at zoo's tuned rate when zoo ran, so with useless guidance it is plain ZOO.
+            case "zgr-adaptive" -> cfg.step().equals("decoupled")
+                    ? DecoupledStrategy.gated(k, eps, 1f, zooRate != null ? zooRate : 0.5f * defaultLr("zoo"), lr, 0.1f, 0.5f, wm)
+                    : ZgrStrategy.adaptive(k + cfg.guidanceRank(), eps, 1f, lr, new AdaptiveAlpha(0.5f, 0.05f, 0.95f, 0.0), wm);
             default -> throw new IllegalArgumentException(method);
         };
     }
@@ -420,8 +433,9 @@ public final class ExperimentRunner {
                 }
             }
             if (progress && (round % cfg.progressEvery() == 0 || round == rounds)) {
+                // Right after a drift rollback the fresh guard has no EMA yet: show the round's own loss.
                 log.printf(Locale.ROOT, "[%s] round %d/%d  device/cloud loss (ema) %.4f  last eval acc %.4f  lr %s  %.0f s%n",
-                        method, round, rounds, guard.ema(), lastAcc, fmt(lr), secs(wall));
+                        method, round, rounds, Double.isNaN(guard.ema()) ? roundLoss : guard.ema(), lastAcc, fmt(lr), secs(wall));
             }
         }
         out.finalLr = lr;

@@ -153,4 +153,31 @@ class ExperimentRunnerTest {
         assertThat(full.rollbacks + full.driftRollbackRounds.size()).isPositive();
         assertThat(full.finalLr).isLessThan(2e4f);
     }
+
+    @Test
+    void aMethodRunLaterJoinsAnEarlierRunsOutputs(@TempDir Path dir) throws Exception {
+        Path csv = data(dir);
+        String publicDomain = csv.getFileName().toString().equals("sentences.csv") ? "amazon" : "shop";
+        java.util.function.BiFunction<String[], Path, String[]> args = (extra, out) -> {
+            java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("--data", csv.toString(), "--public-domain", publicDomain,
+                    "--public-size", "60", "--model", "tiny", "--peft", "lora", "--devices", "6", "--per-round", "3", "--rounds", "6",
+                    "--directions", "2", "--partition", "natural", "--warm-start", "cloud", "--warm-steps", "10", "--batch", "4",
+                    "--max-test", "40", "--eval-every", "2", "--guidance", "pca:2", "--step", "decoupled", "--out", out.toString()));
+            a.addAll(java.util.List.of(extra));
+            return a.toArray(String[]::new);
+        };
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Path first = dir.resolve("first");
+        ExperimentMain.run(ExperimentConfig.parse(args.apply(new String[] {"--method", "zoo", "--seed", "3"}, first)), quiet);
+        Path second = dir.resolve("second");
+        Map<String, ExperimentRunner.MethodResult> res = ExperimentMain.run(ExperimentConfig.parse(args.apply(
+                new String[] {"--method", "zgr-adaptive", "--seed", "3", "--include", first.toString()}, second)), quiet);
+        assertThat(res).containsOnlyKeys("zoo", "zgr-adaptive");
+        assertThat(Files.readAllLines(second.resolve("results.csv"))).hasSize(1 + 4 + 4);
+        assertThat(Files.readString(second.resolve("summary.json"))).contains("\"zoo\"", "\"zgr-adaptive\"", "\"rounds_to_zoo_best_loss\"");
+        assertThat(res.get("zoo").points).extracting(ExperimentRunner.Point::round).containsExactly(0, 2, 4, 6);
+        assertThatThrownBy(() -> ExperimentMain.run(ExperimentConfig.parse(args.apply(
+                new String[] {"--method", "zgr-adaptive", "--seed", "4", "--include", first.toString()}, dir.resolve("other"))), quiet))
+                .hasMessageContaining("started from another model");
+    }
 }

@@ -33,6 +33,15 @@ public abstract class AbstractStrategy implements RoundStrategy {
     /** Final coefficients from the aggregated projected gradients. */
     protected abstract float[] coefficients(RoundConfig config, float[] projected, float[] curvature);
 
+    /**
+     * Final coefficients when the strategy also wants to know how much the devices disagreed:
+     * {@code spread[d]} is the sample-weighted standard deviation of the devices' p_d, over
+     * {@code participants} devices. By default the spread is not used.
+     */
+    protected float[] coefficients(RoundConfig config, float[] projected, float[] curvature, float[] spread, int participants) {
+        return coefficients(config, projected, curvature);
+    }
+
     @Override
     public AggregateResult aggregate(RoundConfig config, List<DeviceReport> reports) {
         int dirs = config.directionCount();
@@ -80,7 +89,7 @@ public abstract class AbstractStrategy implements RoundStrategy {
         float[] projected = aggregator.combine(p, samples);
         float[] curvature = config.curvatureRequired() ? curvature(valid, config) : null;
         float[] spread = spread(p, samples, total);
-        return new AggregateResult(coefficients(config, projected, curvature), projected, curvature, spread,
+        return new AggregateResult(coefficients(config, projected, curvature, spread, n), projected, curvature, spread,
                 participants, rejected, (float) (lossNum / total), (int) Math.min(Integer.MAX_VALUE, total), config.alpha());
     }
 

@@ -15,9 +15,15 @@ public final class DecoupledStrategy extends AbstractStrategy {
     private final float guidedRate;
     private final float curvatureFloor;
     private final float maxGuidedStep;
+    private final boolean gated;
 
     public DecoupledStrategy(int k, float eps, float beta, float isotropicRate, float guidedRate,
                              float curvatureFloor, float maxGuidedStep, Aggregator aggregator) {
+        this(k, eps, beta, isotropicRate, guidedRate, curvatureFloor, maxGuidedStep, aggregator, false);
+    }
+
+    private DecoupledStrategy(int k, float eps, float beta, float isotropicRate, float guidedRate,
+                              float curvatureFloor, float maxGuidedStep, Aggregator aggregator, boolean gated) {
         super(k, eps, beta, aggregator);
         if (!(isotropicRate >= 0) || !(guidedRate > 0)) throw new IllegalArgumentException("rates must be non-negative / positive");
         if (!(curvatureFloor > 0)) throw new IllegalArgumentException("curvature floor must be positive");
@@ -26,6 +32,30 @@ public final class DecoupledStrategy extends AbstractStrategy {
         this.guidedRate = guidedRate;
         this.curvatureFloor = curvatureFloor;
         this.maxGuidedStep = maxGuidedStep;
+        this.gated = gated;
+    }
+
+    /** Decoupled steps whose guided part is shrunk by the devices' agreement (see the class comment). */
+    public static DecoupledStrategy gated(int k, float eps, float beta, float isotropicRate, float guidedRate,
+                                          float curvatureFloor, float maxGuidedStep, Aggregator aggregator) {
+        return new DecoupledStrategy(k, eps, beta, isotropicRate, guidedRate, curvatureFloor, maxGuidedStep, aggregator, true);
+    }
+
+    @Override
+    protected float[] coefficients(RoundConfig config, float[] projected, float[] curvature, float[] spread, int participants) {
+        float[] c = coefficients(config, projected, curvature);
+        if (!gated) return c;
+        for (int d = config.k(); d < c.length; d++) c[d] *= agreement(projected[d], spread[d], participants);
+        return c;
+    }
+
+    /** The shrink factor of a guided step: 1 − (variance of p̄) / p̄², floored at 0; 1 with a single device. */
+    public static float agreement(float mean, float spread, int participants) {
+        if (participants < 2) return 1f;
+        double m2 = (double) mean * mean;
+        if (m2 == 0) return 0f;
+        double w = 1.0 - (double) spread * spread / (participants * m2);
+        return (float) Math.max(0.0, w);
     }
 
     @Override

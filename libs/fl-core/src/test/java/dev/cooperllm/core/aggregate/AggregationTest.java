@@ -183,4 +183,35 @@ class AggregationTest {
         assertThat(tight.aggregate(cfg, Collections.singletonList(new DeviceReport("d", 4, lp, lm, null))).rejected())
                 .extracting(Rejection::reason).containsExactly("round asks for L0 (curvature) but the report has none");
     }
+
+    @Test
+    void gatedDecoupledStepsDropGuidedDirectionsTheDevicesDisagreeOn() {
+        float eps = 1e-2f;
+        RoundConfig cfg = new RoundConfig(1, 1L, null, 2, 1f, 1f, eps, DirectionMode.DECOUPLED, 2, true);
+        // Four devices: they agree on isotropic 0, 1 and guided 2 (slope 3, curvature 3); on guided 3 their
+        // slopes are +1, -1, +1.2, -1 (mean 0.05, spread ~1): noise.
+        float[][] slopes = {{1f, -2f, 3f, 1f}, {1f, -2f, 3f, -1f}, {1f, -2f, 3f, 1.2f}, {1f, -2f, 3f, -1f}};
+        float[] h = {0f, 0f, 3f, 3f};
+        List<DeviceReport> reports = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            float[] lp = new float[4];
+            float[] lm = new float[4];
+            for (int d = 0; d < 4; d++) {
+                lp[d] = h[d] / 2 * eps * eps + slopes[i][d] * eps;
+                lm[d] = h[d] / 2 * eps * eps - slopes[i][d] * eps;
+            }
+            reports.add(new DeviceReport("d" + i, 4, lp, lm, 0f));
+        }
+        float[] plain = new DecoupledStrategy(2, EPS, 1f, 0.5f, 1f, 0.1f, 10f, Aggregators.weightedMean()).aggregate(cfg, reports).coefficients();
+        float[] gated = DecoupledStrategy.gated(2, EPS, 1f, 0.5f, 1f, 0.1f, 10f, Aggregators.weightedMean()).aggregate(cfg, reports).coefficients();
+        assertThat(gated[0]).isEqualTo(plain[0]);
+        assertThat(gated[1]).isEqualTo(plain[1]);
+        assertThat(gated[2]).as("agreed guided step keeps its Newton step").isCloseTo(plain[2], offset(1e-3f)).isCloseTo(1f, offset(0.02f));
+        assertThat(plain[3]).isNotZero();
+        assertThat(gated[3]).as("a slope inside its own noise gets no step").isZero();
+        assertThat(DecoupledStrategy.agreement(2f, 0f, 10)).isEqualTo(1f);
+        assertThat(DecoupledStrategy.agreement(1f, 1f, 4)).isCloseTo(0.75f, offset(1e-6f));
+        assertThat(DecoupledStrategy.agreement(0f, 1f, 4)).isZero();
+        assertThat(DecoupledStrategy.agreement(0.5f, 3f, 1)).as("one device: no spread to judge").isEqualTo(1f);
+    }
 }
