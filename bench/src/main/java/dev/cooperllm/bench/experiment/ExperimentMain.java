@@ -173,7 +173,7 @@ public final class ExperimentMain {
             }
             m.put("diverged", r.diverged());
             m.put("worst_loss", r.worstLoss());
-            m.put("rollbacks", r.rollbacks);
+            m.put("rollbacks", r.rollbacks());
             m.put("rollback_rounds", r.rollbackRounds);
             m.put("drift_rollback_rounds", r.driftRollbackRounds);
             Map<String, Object> mem = memory == null ? Map.of() : memory.forMethod(r.method);
@@ -208,7 +208,7 @@ public final class ExperimentMain {
             String rl = zoo == null ? "-" : String.valueOf(r.firstRoundLossAtMost(zoo.bestLoss()));
             String ra = zoo == null ? "-" : String.valueOf(r.firstRoundAccuracyAtLeast(zoo.bestAccuracy()));
             sb.append(String.format(Locale.ROOT, "%-13s %9.4f %9.4f %9.4f %9.4f %8s %8s %8s %9d %6d %10s %10.1f%n", r.method,
-                    last.accuracy(), r.bestAccuracy(), last.loss(), r.bestLoss(), rl, ra, r.diverged(), r.rollbacks,
+                    last.accuracy(), r.bestAccuracy(), last.loss(), r.bestLoss(), rl, ra, r.diverged(), r.rollbacks(),
                     r.driftRollbackRounds.size(),
                     ExperimentRunner.fmt(r.chosenLr), r.seconds));
         }

@@ -71,7 +71,6 @@ public final class ExperimentRunner {
     public static final class MethodResult {
         public final String method;
         public final List<Point> points = new ArrayList<>();
-        public int rollbacks;
         public float finalLr;
         public float chosenLr;
         public List<Float> lrGrid = List.of();
@@ -88,6 +87,9 @@ public final class ExperimentRunner {
         }
 
         public Point last() { return points.get(points.size() - 1); }
+
+        /** Rollbacks by the loss-spike guard. */
+        public int rollbacks() { return rollbackRounds.size(); }
 
         public double bestAccuracy() { return points.stream().mapToDouble(Point::accuracy).max().orElse(Double.NaN); }
 
@@ -163,14 +165,14 @@ public final class ExperimentRunner {
                     simulate(method, cand, cfg.tuneRounds(), validation, cfg.tuneRounds(), tr, false);
                     Point p = tr.last();
                     // Score: final validation loss; a run the guard had to rescue counts as worse.
-                    double score = Double.isFinite(p.loss()) ? p.loss() + (tr.rollbacks > 0 ? 1.0 : 0) : Double.POSITIVE_INFINITY;
+                    double score = Double.isFinite(p.loss()) ? p.loss() + (tr.rollbacks() > 0 ? 1.0 : 0) : Double.POSITIVE_INFINITY;
                     Map<String, Object> t = new LinkedHashMap<>();
                     t.put("val_accuracy", p.accuracy());
                     t.put("val_loss", p.loss());
-                    t.put("rollbacks", tr.rollbacks);
+                    t.put("rollbacks", tr.rollbacks());
                     r.tuning.put(fmt(cand), t);
                     log.printf(Locale.ROOT, "[tune %s] lr %s: val acc %.4f loss %.4f rollbacks %d (%.0f s)%n",
-                            method, fmt(cand), p.accuracy(), p.loss(), tr.rollbacks, secs(ts));
+                            method, fmt(cand), p.accuracy(), p.loss(), tr.rollbacks(), secs(ts));
                     if (score < bestScore) {
                         bestScore = score;
                         lr = cand;
@@ -184,7 +186,7 @@ public final class ExperimentRunner {
             simulate(method, lr, cfg.rounds(), test, cfg.evalEvery(), r, true);
             r.seconds = secs(ts);
             log.printf(Locale.ROOT, "[%s] done: final acc %.4f loss %.4f, best acc %.4f loss %.4f, rollbacks %d, %.0f s%n",
-                    method, r.last().accuracy(), r.last().loss(), r.bestAccuracy(), r.bestLoss(), r.rollbacks, r.seconds);
+                    method, r.last().accuracy(), r.last().loss(), r.bestAccuracy(), r.bestLoss(), r.rollbacks(), r.seconds);
             results.put(method, r);
             afterEach.accept(results);
         }
@@ -336,16 +338,13 @@ public final class ExperimentRunner {
      */
     void simulate(String method, float lr0, int rounds, List<Example> evalSet, int evalEvery, MethodResult out, boolean progress) {
         float[] theta = theta0.clone();
-        float lr = lr0;
         Random pick = new Random(cfg.seed() * 1_000_003L + 17);
         Random cloudRnd = new Random(cfg.seed() * 7_919L + 3);
         CloudGuidance guidance = guided(method)
                 ? new CloudGuidance(cfg.guidance(), cfg.guidanceRank(), cfg.guidanceRefresh(), cfg.cloudBatch(), publicData, cfg.seed() + 11)
                 : null;
         boolean zo = !method.equals("cloud-only") && !method.equals("bp-fedavg");
-        RoundStrategy strategy = zo ? strategy(method, lr) : null;
-        RoundConfig prevCfg = null;
-        AggregateResult prevRes = null;
+        Stepping step = new Stepping(method, lr0, zo);
         Guard guard = new Guard(theta);
         boolean lossGuard = !cfg.guard().equals("off");
         long bytesUp = 0;
@@ -366,22 +365,22 @@ public final class ExperimentRunner {
                 if (zo) {
                     model.setParameters(theta);
                     Basis basis = guidance != null ? guidance.basisFor(round, model) : Basis.empty(n);
-                    RoundContext ctx = new RoundContext(round, cfg.seed(), basis.rank(), manifest.trainableSize(), prevCfg, prevRes);
-                    RoundConfig rc = strategy.configureRound(ctx);
+                    RoundContext ctx = new RoundContext(round, cfg.seed(), basis.rank(), manifest.trainableSize(), step.prevCfg, step.prevRes);
+                    RoundConfig rc = step.strategy.configureRound(ctx);
                     Basis used = rc.basisRank() == basis.rank() ? basis : Basis.empty(n);
                     DirectionSet dirs = rc.directions(manifest, used);
                     List<Integer> chosen = pickDevices(pick);
                     List<List<Example>> batches = new ArrayList<>();
                     for (int d : chosen) batches.add(sampleFrom(partitions.get(d), cfg.batch(), pick));
                     List<DeviceReport> reports = deviceReports(theta, rc, dirs, chosen, batches);
-                    AggregateResult res = strategy.aggregate(rc, reports);
+                    AggregateResult res = step.strategy.aggregate(rc, reports);
                     float[] coeff = res.coefficients();
                     ModelUpdate.apply(theta, dirs, coeff);
                     roundLoss = res.meanLoss();
                     alphaSum += rc.alpha();
                     alphaCount++;
-                    prevCfg = rc;
-                    prevRes = res;
+                    step.prevCfg = rc;
+                    step.prevRes = res;
                     int count = dirs.count();
                     // Down: header (64 B) + K seeds + the basis in fp32 + last round's coefficients (replay); up: losses.
                     bytesDown += (long) chosen.size() * (64 + 8L * rc.k() + 4L * used.rank() * n + 4L * count);
@@ -389,10 +388,10 @@ public final class ExperimentRunner {
                 } else if (method.equals("cloud-only")) {
                     model.setParameters(theta);
                     LossAndGradient lg = model.gradient(sampleFrom(publicData, cfg.cloudBatch(), cloudRnd));
-                    sgd(theta, lg.gradient(), lr);
+                    sgd(theta, lg.gradient(), step.lr);
                     roundLoss = lg.loss();
                 } else {
-                    roundLoss = fedAvgRound(theta, lr, pick);
+                    roundLoss = fedAvgRound(theta, step.lr, pick);
                     bytesDown += (long) cfg.perRound() * 4L * n;
                     bytesUp += (long) cfg.perRound() * 4L * n;
                 }
@@ -402,15 +401,11 @@ public final class ExperimentRunner {
             }
             trainSeconds += secs(ts);
             if (lossGuard && guard.observe(round, roundLoss, theta)) {
-                out.rollbacks++;
                 out.rollbackRounds.add(round);
                 theta = guard.lastGood();
-                lr *= 0.5f;
-                if (zo) strategy = strategy(method, lr);
-                prevCfg = null;
-                prevRes = null;
+                step.damp();
                 if (progress) log.printf(Locale.ROOT, "[%s] round %d: loss spike (%.4f vs best %.4f) -> rolled back to round %d, lr halved to %s%n",
-                        method, round, roundLoss, guard.best(), guard.goodRound(), fmt(lr));
+                        method, round, roundLoss, guard.best(), guard.goodRound(), fmt(step.lr));
             }
             Point p = null;
             if (round % evalEvery == 0 || round == rounds) {
@@ -423,24 +418,48 @@ public final class ExperimentRunner {
                 if (drift.observe(v, theta)) {
                     out.driftRollbackRounds.add(round);
                     theta = drift.best();
-                    lr *= 0.5f;
-                    if (zo) strategy = strategy(method, lr);
-                    prevCfg = null;
-                    prevRes = null;
+                    step.damp();
                     guard = new Guard(theta);
                     if (progress) log.printf(Locale.ROOT, "[%s] round %d: validation loss %.4f drifted above its best %.4f -> back to the best checkpoint, lr halved to %s%n",
-                            method, round, v, drift.bestLoss(), fmt(lr));
+                            method, round, v, drift.bestLoss(), fmt(step.lr));
                 }
             }
             if (progress && (round % cfg.progressEvery() == 0 || round == rounds)) {
                 // Right after a drift rollback the fresh guard has no EMA yet: show the round's own loss.
                 log.printf(Locale.ROOT, "[%s] round %d/%d  device/cloud loss (ema) %.4f  last eval acc %.4f  lr %s  %.0f s%n",
-                        method, round, rounds, Double.isNaN(guard.ema()) ? roundLoss : guard.ema(), lastAcc, fmt(lr), secs(wall));
+                        method, round, rounds, Double.isNaN(guard.ema()) ? roundLoss : guard.ema(), lastAcc, fmt(step.lr), secs(wall));
             }
         }
-        out.finalLr = lr;
+        out.finalLr = step.lr;
         out.meanAlpha = alphaCount == 0 ? Double.NaN : alphaSum / alphaCount;
         out.cloudBackprops = guidance == null ? (method.equals("cloud-only") ? rounds : 0) : guidance.backprops();
+    }
+
+    /**
+     * The step size and what the strategy carries from one round to the next. A rollback halves the
+     * one and forgets the other (the remembered round belongs to the discarded θ).
+     */
+    private final class Stepping {
+        private final String method;
+        private final boolean zo;
+        float lr;
+        RoundStrategy strategy;
+        RoundConfig prevCfg;
+        AggregateResult prevRes;
+
+        Stepping(String method, float lr, boolean zo) {
+            this.method = method;
+            this.zo = zo;
+            this.lr = lr;
+            this.strategy = zo ? strategy(method, lr) : null;
+        }
+
+        void damp() {
+            lr *= 0.5f;
+            if (zo) strategy = strategy(method, lr);
+            prevCfg = null;
+            prevRes = null;
+        }
     }
 
     private List<DeviceReport> deviceReports(float[] theta, RoundConfig rc, DirectionSet dirs, List<Integer> chosen,

@@ -58,7 +58,6 @@ final class IncludedRun {
             if (r.points.isEmpty()) throw new IllegalArgumentException("--include: " + dir + "/results.csv has no rows for " + name);
             r.chosenLr = m.get("chosen_lr").getAsFloat();
             r.finalLr = m.get("final_lr").getAsFloat();
-            r.rollbacks = m.get("rollbacks").getAsInt();
             r.rollbackRounds.addAll(ints(m, "rollback_rounds"));
             r.driftRollbackRounds.addAll(ints(m, "drift_rollback_rounds"));
             List<Float> grid = new ArrayList<>();

@@ -123,7 +123,7 @@ class ExperimentRunnerTest {
         ExperimentRunner.MethodResult r = new ExperimentRunner.MethodResult("zoo");
         r.points.add(new ExperimentRunner.Point(0, 0.8, 0.40, 0, 0, 0));
         r.points.add(new ExperimentRunner.Point(10, 0.8, 0.55, 0, 0, 0));
-        r.rollbacks = 3;
+        r.rollbackRounds.addAll(java.util.List.of(3, 6, 9));
         assertThat(r.diverged()).isFalse();
         r.points.add(new ExperimentRunner.Point(20, 0.5, 0.61, 0, 0, 0));
         assertThat(r.diverged()).isTrue();
@@ -150,7 +150,7 @@ class ExperimentRunnerTest {
         ExperimentRunner.MethodResult full = run.apply("full");
         assertThat(off.diverged()).as("a step 6,000x the default with no guard").isTrue();
         assertThat(full.diverged()).as("the same step with both guards").isFalse();
-        assertThat(full.rollbacks + full.driftRollbackRounds.size()).isPositive();
+        assertThat(full.rollbacks() + full.driftRollbackRounds.size()).isPositive();
         assertThat(full.finalLr).isLessThan(2e4f);
     }
 
