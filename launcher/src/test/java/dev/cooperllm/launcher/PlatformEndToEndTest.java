@@ -41,8 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PlatformEndToEndTest {
 
-    private static final Path DATA = Path.of(System.getProperty("cooperllm.shared.data", "../../shared/data"),
-            "uci-sentiment", "sentences.csv");
+    private static final Path DATA = Path.of(System.getProperty("cooperllm.test.data",
+            "../demo-data/sentences.csv"));
     private static final float LEARNING_RATE = 0.1f;
     private static final float EPSILON = 1e-3f;
     private static final int DIRECTIONS = 3;

@@ -16,11 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ExperimentRunnerTest {
 
     private static Path data(Path dir) throws Exception {
-        String shared = System.getProperty("cooperllm.shared.data");
-        if (shared != null) {
-            Path p = Path.of(shared, "uci-sentiment", "sentences.csv");
-            if (Files.isRegularFile(p)) return p;
-        }
+        String fetched = System.getProperty("cooperllm.test.data");
+        if (fetched != null && Files.isRegularFile(Path.of(fetched))) return Path.of(fetched);
         // Synthetic: two domains, sentiment words decide the label.
         StringBuilder sb = new StringBuilder("text,label,domain\n");
         String[] pos = {"great", "good", "excellent", "love", "nice"};

@@ -7,14 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The shared UCI sentiment sentences (surefire sets cooperllm.shared.data). */
+/** The UCI sentiment sentences, which the build fetches into demo-data/ (surefire sets cooperllm.test.data). */
 public final class TestData {
     private TestData() { }
 
     public static Path sentencesCsv() {
-        String dir = System.getProperty("cooperllm.shared.data", "../../../shared/data");
-        Path p = Path.of(dir, "uci-sentiment", "sentences.csv");
-        if (!Files.exists(p)) throw new IllegalStateException("test data missing: " + p.toAbsolutePath());
+        Path p = Path.of(System.getProperty("cooperllm.test.data", "../../demo-data/sentences.csv"));
+        if (!Files.exists(p)) {
+            throw new IllegalStateException("test data missing: " + p.toAbsolutePath()
+                    + " (the build fetches it with scripts/fetch-demo-data.sh)");
+        }
         return p;
     }
 

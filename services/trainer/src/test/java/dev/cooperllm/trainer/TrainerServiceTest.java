@@ -32,8 +32,8 @@ import org.springframework.test.context.DynamicPropertySource;
 class TrainerServiceTest {
 
     private static final StubHttpServer REGISTRY = new StubHttpServer();
-    private static final Path DATA = Path.of(System.getProperty("cooperllm.shared.data", "../../../shared/data"),
-            "uci-sentiment", "sentences.csv").toAbsolutePath();
+    private static final Path DATA = Path.of(System.getProperty("cooperllm.test.data",
+            "../../demo-data/sentences.csv")).toAbsolutePath();
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
