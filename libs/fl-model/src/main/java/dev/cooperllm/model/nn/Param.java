@@ -1,0 +1,24 @@
+package dev.cooperllm.model.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * One tensor of the model. Blocks keep the handle rather than the array because
+ * {@link TransformerClassifier#setTensor} replaces a parameter's array instead of writing into it.
+ */
+final class Param {
+    private NDArray array;
+
+    Param(NDArray array) {
+        this.array = array;
+    }
+
+    NDArray array() { return array; }
+
+    /** Makes {@code fresh} this tensor's array and frees the previous one. */
+    void replace(NDArray fresh) {
+        NDArray old = array;
+        array = fresh;
+        old.close();
+    }
+}
