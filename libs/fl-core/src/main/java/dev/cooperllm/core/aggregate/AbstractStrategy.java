@@ -68,12 +68,13 @@ public abstract class AbstractStrategy implements RoundStrategy {
         for (DeviceReport r : valid) participants.add(r.deviceId());
         if (valid.isEmpty()) {
             return new AggregateResult(new float[dirs], new float[dirs], null, new float[dirs], participants, rejected,
-                    Float.NaN, 0, config.alpha());
+                    Float.NaN, Float.NaN, 0, config.alpha(), FederatedEvaluation.NONE);
         }
         int n = valid.size();
         float[][] p = new float[n][dirs];
         int[] samples = new int[n];
         double lossNum = 0;
+        float[] deviceLoss = new float[n];
         long total = 0;
         for (int i = 0; i < n; i++) {
             DeviceReport r = valid.get(i);
@@ -85,12 +86,15 @@ public abstract class AbstractStrategy implements RoundStrategy {
                 l += Estimates.centreLoss(r.lossPlus(d), r.lossMinus(d));
             }
             lossNum += (double) r.samples() * (l / dirs);
+            deviceLoss[i] = (float) (l / dirs);
         }
         float[] projected = aggregator.combine(p, samples);
         float[] curvature = config.curvatureRequired() ? curvature(valid, config) : null;
         float[] spread = spread(p, samples, total);
         return new AggregateResult(coefficients(config, projected, curvature, spread, n), projected, curvature, spread,
-                participants, rejected, (float) (lossNum / total), (int) Math.min(Integer.MAX_VALUE, total), config.alpha());
+                participants, rejected, (float) (lossNum / total), median(deviceLoss), (int) Math.min(Integer.MAX_VALUE, total),
+                config.alpha(),
+                config.evaluate() ? FederatedEvaluation.of(valid) : FederatedEvaluation.NONE);
     }
 
     @Override
@@ -98,7 +102,14 @@ public abstract class AbstractStrategy implements RoundStrategy {
         double s = 0;
         for (float c : result.coefficients()) s += (double) c * c;
         return new Evaluation(config.round(), result.meanLoss(), result.meanSpread(), (float) Math.sqrt(s),
-                result.participants().size(), result.rejected().size());
+                result.participants().size(), result.rejected().size(), result.evaluation());
+    }
+
+    private static float median(float[] values) {
+        float[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int h = v.length / 2;
+        return v.length % 2 == 1 ? v[h] : (float) (((double) v[h - 1] + v[h]) / 2);
     }
 
     private static float[] curvature(List<DeviceReport> valid, RoundConfig config) {

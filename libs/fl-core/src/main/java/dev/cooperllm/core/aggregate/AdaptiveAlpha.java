@@ -4,7 +4,7 @@ import dev.cooperllm.core.direction.DirectionMode;
 import dev.cooperllm.core.rng.CounterRng;
 
 /**
- * Adaptive α (DESIGN §2; beyond the paper, which fixes α = 0.5). α for round r+1 comes from what
+ * Adaptive α (docs/design.md §2; beyond the paper, which fixes α = 0.5). α for round r+1 comes from what
  * round r measured, so it needs no extra device work.
  *
  * <h2>What is estimated (MIXED round with α, m, K, β; c = β√((1−α)/m), a = β√(α/n))</h2>
@@ -20,7 +20,7 @@ import dev.cooperllm.core.rng.CounterRng;
  * B = α²/n² + (1−α)²ρ/m² (the B term is the guided parts of different directions repeating each
  * other). The loss decrease at the best step size is ∝ E cos²(ĝ, g) ≈ K A²/(A + (K−1)B + s), with
  * s = (σ_p² + τ²)/(β²‖g‖²). λ = 1−α trades ZOO noise (the A-term share of the isotropic part,
- * DESIGN's dσ²) against guidance bias ((1−ρ), DESIGN's ‖b̄‖²) exactly as λ* = dσ²/(dσ²+‖b̄‖²+τ²)
+ * the design's dσ²) against guidance bias ((1−ρ), the design's ‖b̄‖²) exactly as λ* = dσ²/(dσ²+‖b̄‖²+τ²)
  * does, but this form also knows that K directions share only m guided dimensions, so a useless
  * basis (ρ ≲ m/n) sends α to its upper clamp — plain ZOO — instead of to the lower one. α is the
  * grid point (step 0.01) in [min, max] that maximises it; ties go to the larger α (less reliance on

@@ -16,11 +16,20 @@ public final class AggregateResult {
     private final List<String> participants;
     private final List<Rejection> rejected;
     private final float meanLoss;
+    private final float medianLoss;
     private final int samples;
     private final float alpha;
+    private final FederatedEvaluation evaluation;
 
     public AggregateResult(float[] coefficients, float[] projected, float[] curvature, float[] spread,
                            List<String> participants, List<Rejection> rejected, float meanLoss, int samples, float alpha) {
+        this(coefficients, projected, curvature, spread, participants, rejected, meanLoss, meanLoss, samples, alpha,
+                FederatedEvaluation.NONE);
+    }
+
+    public AggregateResult(float[] coefficients, float[] projected, float[] curvature, float[] spread,
+                           List<String> participants, List<Rejection> rejected, float meanLoss, float medianLoss, int samples,
+                           float alpha, FederatedEvaluation evaluation) {
         this.coefficients = coefficients.clone();
         this.projected = projected.clone();
         this.curvature = curvature == null ? null : curvature.clone();
@@ -28,8 +37,10 @@ public final class AggregateResult {
         this.participants = Collections.unmodifiableList(participants);
         this.rejected = Collections.unmodifiableList(rejected);
         this.meanLoss = meanLoss;
+        this.medianLoss = medianLoss;
         this.samples = samples;
         this.alpha = alpha;
+        this.evaluation = evaluation;
     }
 
     public float[] coefficients() { return coefficients.clone(); }
@@ -49,7 +60,20 @@ public final class AggregateResult {
     public List<Rejection> rejected() { return rejected; }
     /** Sample-weighted mean of (L⁺ + L⁻)/2 over devices and directions; NaN if nobody took part. */
     public float meanLoss() { return meanLoss; }
+    /**
+     * The median over devices of each device's mean (L⁺ + L⁻)/2: the round's loss as the guard reads it,
+     * so a minority of devices cannot move it; NaN if nobody took part.
+     */
+    public float medianLoss() { return medianLoss; }
     public int samples() { return samples; }
     /** The α the round ran with. */
     public float alpha() { return alpha; }
+    /** The base version's loss on the participants' validation slices, when the round evaluated. */
+    public FederatedEvaluation evaluation() { return evaluation; }
+
+    /** Whether every coefficient is a finite number (an update that can be applied). */
+    public boolean finite() {
+        for (float c : coefficients) if (!Float.isFinite(c)) return false;
+        return true;
+    }
 }

@@ -2,7 +2,7 @@ package dev.cooperllm.core.aggregate;
 
 import java.util.Arrays;
 
-/** The aggregators of DESIGN §2: sample-weighted mean and the robust modes. */
+/** The aggregators of docs/design.md §2: sample-weighted mean and the robust modes. */
 public final class Aggregators {
     private Aggregators() {}
 

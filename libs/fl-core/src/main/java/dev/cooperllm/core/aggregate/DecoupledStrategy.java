@@ -4,7 +4,7 @@ import dev.cooperllm.core.direction.DirectionMode;
 import dev.cooperllm.core.rng.CounterRng;
 
 /**
- * Decoupled, curvature-scaled steps (DESIGN §2, "one step size cannot serve both parts"): the K
+ * Decoupled, curvature-scaled steps (docs/design.md §2, "one step size cannot serve both parts"): the K
  * isotropic directions keep {@code c_k = (η_r/K)·p̄_k}; guided direction j (a unit basis vector)
  * gets {@code c_j = η_j·p̄_j} with {@code η_j = η_g / max(h_j, floor)}, h_j the measured curvature
  * along b_j — a damped Newton step — and |c_j| clamped to {@code maxGuidedStep} so one noisy

@@ -21,9 +21,15 @@ public final class RoundConfig {
     private final DirectionMode mode;
     private final int basisRank;
     private final boolean curvatureRequired;
+    private final boolean evaluate;
 
     public RoundConfig(long round, long roundSeed, long[] directionSeeds, int k, float alpha, float beta, float eps,
                        DirectionMode mode, int basisRank, boolean curvatureRequired) {
+        this(round, roundSeed, directionSeeds, k, alpha, beta, eps, mode, basisRank, curvatureRequired, false);
+    }
+
+    public RoundConfig(long round, long roundSeed, long[] directionSeeds, int k, float alpha, float beta, float eps,
+                       DirectionMode mode, int basisRank, boolean curvatureRequired, boolean evaluate) {
         if (k <= 0) throw new IllegalArgumentException("K must be positive");
         if (directionSeeds != null && directionSeeds.length != k) throw new IllegalArgumentException("need K direction seeds");
         if (!(eps > 0)) throw new IllegalArgumentException("eps must be positive");
@@ -37,6 +43,13 @@ public final class RoundConfig {
         this.mode = java.util.Objects.requireNonNull(mode, "mode");
         this.basisRank = basisRank;
         this.curvatureRequired = curvatureRequired;
+        this.evaluate = evaluate;
+    }
+
+    /** This round with federated evaluation asked for (or not). */
+    public RoundConfig withEvaluation(boolean evaluate) {
+        return new RoundConfig(round, roundSeed, directionSeeds, k, alpha, beta, eps, mode, basisRank, curvatureRequired,
+                evaluate);
     }
 
     public long round() { return round; }
@@ -49,6 +62,8 @@ public final class RoundConfig {
     public DirectionMode mode() { return mode; }
     public int basisRank() { return basisRank; }
     public boolean curvatureRequired() { return curvatureRequired; }
+    /** Whether devices also report the loss and accuracy of the base version on their private validation slice. */
+    public boolean evaluate() { return evaluate; }
 
     /** Directions a device measures: K, plus m guided ones in DECOUPLED mode. */
     public int directionCount() {

@@ -5,7 +5,7 @@ import dev.cooperllm.core.manifest.ParameterManifest;
 import dev.cooperllm.core.manifest.TensorSpec;
 
 /**
- * Chooses bits per tensor for the guidance basis under a byte budget (DTC, DESIGN §3).
+ * Chooses bits per tensor for the guidance basis under a byte budget (DTC, docs/design.md §3).
  *
  * <p>Error model: stochastic rounding to a step Δ = max|x|/L adds variance of at most Δ²/4 per
  * value, and a block's max² is a fixed multiple of its mean square, so a tensor's squared error

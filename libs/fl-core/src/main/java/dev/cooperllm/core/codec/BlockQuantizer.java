@@ -5,7 +5,7 @@ import dev.cooperllm.core.rng.CounterRng;
 import java.nio.ByteBuffer;
 
 /**
- * Symmetric block-scaled quantiser with stochastic rounding (DTC, DESIGN §3).
+ * Symmetric block-scaled quantiser with stochastic rounding (DTC, docs/design.md §3).
  *
  * <p>Per block of {@code blockSize} values the scale is the block's max |x|; codes are integers in
  * [−L, L] with L = 2^(bits−1) − 1 and the value is {@code q · (scale / L)}. Rounding up happens

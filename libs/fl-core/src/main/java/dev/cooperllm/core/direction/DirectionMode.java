@@ -1,6 +1,6 @@
 package dev.cooperllm.core.direction;
 
-/** How guided directions are formed (DESIGN §2). The ordinal is the bundle's mode byte. */
+/** How guided directions are formed (docs/design.md §2). The ordinal is the bundle's mode byte. */
 public enum DirectionMode {
     /**
      * K directions {@code u_k = β(√(α/n)·v_k + √((1−α)/m)·Σ_j s_kj·b_j)}; α = 1 or m = 0 is

@@ -7,7 +7,7 @@ import java.util.List;
  * Top principal directions of a few high-dimensional gradient vectors, through their small Gram
  * matrix (p × p for p gradients) instead of the n × n covariance. The second moment is not centred
  * on purpose: once the cloud has fit its data the mean gradient is near zero, and the directions in
- * which per-example losses still move are exactly what the guidance needs (DESIGN §2).
+ * which per-example losses still move are exactly what the guidance needs (docs/design.md §2).
  */
 public final class GradientPca {
 

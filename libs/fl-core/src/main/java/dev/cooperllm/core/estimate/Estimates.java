@@ -13,7 +13,7 @@ public final class Estimates {
         return (lPlus - lMinus) / (2f * eps);
     }
 
-    /** {@code (L⁺ − 2L⁰ + L⁻) / ε²}: the second derivative along u (DESIGN §2, decoupled steps). */
+    /** {@code (L⁺ − 2L⁰ + L⁻) / ε²}: the second derivative along u (docs/design.md §2, decoupled steps). */
     public static float curvature(float lPlus, float l0, float lMinus, float eps) {
         requirePositive(eps);
         return ((lPlus - 2f * l0) + lMinus) / (eps * eps);

@@ -44,7 +44,7 @@ public final class ParameterManifest {
 
     /** Length of the flat vector: all tensors, trainable or not. */
     public long size() { return totalSize; }
-    /** Number of trainable elements (n in DESIGN §2). */
+    /** Number of trainable elements (n in docs/design.md §2). */
     public long trainableSize() { return trainableSize; }
     /** Lower-case hex SHA-256 of the canonical text form. */
     public String sha256() { return sha256; }

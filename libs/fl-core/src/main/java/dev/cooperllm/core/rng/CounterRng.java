@@ -318,7 +318,7 @@ public final class CounterRng {
         return ((word & MASK) + 0.5) * TWO_POW_M32;
     }
 
-    /** Rademacher sign ±1 number {@code j} of a seed (DESIGN §2: s_kj). */
+    /** Rademacher sign ±1 number {@code j} of a seed (docs/design.md §2: s_kj). */
     public static float sign(long seed, int j) {
         if (j < 0) throw new IllegalArgumentException("sign index must be >= 0, got " + j);
         int[] w = new int[4];
@@ -373,6 +373,15 @@ public final class CounterRng {
     /** The seed of v_k in a round: {@code deriveSeed(roundSeed, 0, k)}. */
     public static long directionSeed(long roundSeed, int k) {
         return deriveSeed(roundSeed, 0, k);
+    }
+
+    /**
+     * The seed with which a device draws its minibatch in a round: {@code roundSeed XOR deviceId.hashCode()}
+     * (Java's String hash, which the language specifies), so the bench's simulated fleet draws exactly
+     * the batches the SDK draws.
+     */
+    public static long batchSeed(long roundSeed, String deviceId) {
+        return roundSeed ^ deviceId.hashCode();
     }
 
     private static void putLong(byte[] b, int off, long v) {

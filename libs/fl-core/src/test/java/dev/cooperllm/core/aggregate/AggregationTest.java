@@ -160,7 +160,7 @@ class AggregationTest {
         assertThat(c.mode()).isEqualTo(DirectionMode.DECOUPLED);
         assertThat(c.directionCount()).isEqualTo(4);
         assertThat(c.curvatureRequired()).isTrue();
-        // Device losses of f(t) = h/2 t² + g t along each direction, L0 = 0.
+        // Device losses of f(t) = 1 + h/2 t² + g t along each direction, L0 = 1 (losses are never negative).
         float eps = 1e-2f;
         RoundConfig cfg = new RoundConfig(1, 1L, null, 2, 1f, 1f, eps, DirectionMode.DECOUPLED, 2, true);
         float[] g = {1f, -2f, 3f, 0.5f};
@@ -168,10 +168,10 @@ class AggregationTest {
         float[] lp = new float[4];
         float[] lm = new float[4];
         for (int d = 0; d < 4; d++) {
-            lp[d] = h[d] / 2 * eps * eps + g[d] * eps;
-            lm[d] = h[d] / 2 * eps * eps - g[d] * eps;
+            lp[d] = 1f + h[d] / 2 * eps * eps + g[d] * eps;
+            lm[d] = 1f + h[d] / 2 * eps * eps - g[d] * eps;
         }
-        AggregateResult r = s.aggregate(cfg, Collections.singletonList(new DeviceReport("d", 4, lp, lm, 0f)));
+        AggregateResult r = s.aggregate(cfg, Collections.singletonList(new DeviceReport("d", 4, lp, lm, 1f)));
         float[] coef = r.coefficients();
         assertThat(coef[0]).isCloseTo(0.5f / 2 * 1f, offset(1e-3f));
         assertThat(coef[1]).isCloseTo(0.5f / 2 * -2f, offset(1e-3f));
@@ -179,7 +179,7 @@ class AggregationTest {
         assertThat(coef[3]).isCloseTo(5f, offset(0.2f));           // curvature floored at 0.1: 0.5/0.1
         assertThat(r.curvature()[2]).isCloseTo(3f, offset(0.05f));
         DecoupledStrategy tight = new DecoupledStrategy(2, EPS, 1f, 0.5f, 1f, 0.1f, 2f, Aggregators.weightedMean());
-        assertThat(tight.aggregate(cfg, Collections.singletonList(new DeviceReport("d", 4, lp, lm, 0f))).coefficients()[3]).isEqualTo(2f);
+        assertThat(tight.aggregate(cfg, Collections.singletonList(new DeviceReport("d", 4, lp, lm, 1f))).coefficients()[3]).isEqualTo(2f);
         assertThat(tight.aggregate(cfg, Collections.singletonList(new DeviceReport("d", 4, lp, lm, null))).rejected())
                 .extracting(Rejection::reason).containsExactly("round asks for L0 (curvature) but the report has none");
     }
@@ -197,10 +197,10 @@ class AggregationTest {
             float[] lp = new float[4];
             float[] lm = new float[4];
             for (int d = 0; d < 4; d++) {
-                lp[d] = h[d] / 2 * eps * eps + slopes[i][d] * eps;
-                lm[d] = h[d] / 2 * eps * eps - slopes[i][d] * eps;
+                lp[d] = 1f + h[d] / 2 * eps * eps + slopes[i][d] * eps;
+                lm[d] = 1f + h[d] / 2 * eps * eps - slopes[i][d] * eps;
             }
-            reports.add(new DeviceReport("d" + i, 4, lp, lm, 0f));
+            reports.add(new DeviceReport("d" + i, 4, lp, lm, 1f));
         }
         float[] plain = new DecoupledStrategy(2, EPS, 1f, 0.5f, 1f, 0.1f, 10f, Aggregators.weightedMean()).aggregate(cfg, reports).coefficients();
         float[] gated = DecoupledStrategy.gated(2, EPS, 1f, 0.5f, 1f, 0.1f, 10f, Aggregators.weightedMean()).aggregate(cfg, reports).coefficients();

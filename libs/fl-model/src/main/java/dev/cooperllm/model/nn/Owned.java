@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 
 /**
  * Arrays whose memory the tensor owns. {@code NDManager.create} may wrap a Java buffer that can be
- * freed while autograd still needs it (SETUP-NOTES), so every parameter and every constant used under a
+ * freed while autograd still needs it (docs/runtime-notes.md), so every parameter and every constant used under a
  * {@code GradientCollector} is made here: cloned into libtorch memory, the wrapper dropped.
  */
 final class Owned {

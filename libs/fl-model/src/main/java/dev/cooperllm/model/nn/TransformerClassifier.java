@@ -28,7 +28,7 @@ import java.util.function.Function;
  * the SPC pipeline and keeps requiresGradient on the PEFT subset only; which tensors exist and which
  * are trained is {@link ModelLayout}'s.
  *
- * <p>DJL traps handled here (SETUP-NOTES): every constant used under a {@link GradientCollector} is an
+ * <p>DJL traps handled here (docs/runtime-notes.md): every constant used under a {@link GradientCollector} is an
  * NDArray with tensor-owned memory ({@link Owned}) kept alive for the whole pass, never a Java scalar;
  * parameters are never {@code set(Buffer)} — a new tensor-owned array replaces the old one. Every pass
  * runs in a sub-manager that is closed afterwards, so thousands of calls do not grow memory.

@@ -45,7 +45,7 @@ final class TransformerEncoder {
             }
             // Results of an operation belong to its first operand's manager: moving the layer's input into
             // a short-lived manager puts every intermediate there too, and closing it frees them, so peak
-            // memory is one layer's activations rather than the whole network's (DESIGN §3, SPC).
+            // memory is one layer's activations rather than the whole network's (docs/design.md §3, SPC).
             try (NDManager layerScope = m.newSubManager()) {
                 x.attach(layerScope);
                 x = layer.forward(x, maskAdd);

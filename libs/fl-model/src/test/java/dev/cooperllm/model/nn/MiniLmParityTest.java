@@ -108,7 +108,7 @@ class MiniLmParityTest {
         assertThat(model.manifest().trainableSize()).isEqualTo(74_498);
         assertThat(model.manifest().tensorCount()).isEqualTo(6 * 4 + 2);
         assertThat(model.totalParameterCount()).isEqualTo(22_565_376L + 74_498);
-        // The 16 longest sentences, so every row fills the 32 tokens (batch 16 x 32 as in SETUP-NOTES).
+        // The 16 longest sentences, so every row fills the 32 tokens (batch 16 x 32 as in docs/runtime-notes.md).
         List<Example> batch = TestData.sentences().stream()
                 .sorted(java.util.Comparator.comparingInt((Example e) -> -e.text().length())).limit(16).toList();
         try (TransformerClassifier m32 = factory.createClassifier(ModelConfig.minilm().withMaxTokens(32))) {
