@@ -106,7 +106,7 @@
       var row = el('tr', { 'data-id': j.id },
         el('td', null, el('div', { text: j.name || '(unnamed)' }), el('div', { cls: 'id', text: j.id })),
         el('td', null, badge(j.status)),
-        el('td', { text: [spec.method, spec.model, spec.peft].filter(Boolean).join(' · ') }),
+        el('td', { text: [spec.method && spec.method.name, spec.model, spec.peft].filter(Boolean).join(' · ') }),
         el('td', { cls: 'num', text: String(j.currentRound) + (spec.rounds ? ' / ' + spec.rounds : '') }),
         el('td', { cls: 'num', text: String(j.currentVersion) }),
         el('td', { text: fmtTime(j.createdAt) }));
@@ -136,10 +136,11 @@
     title.appendChild(document.createTextNode((job.name || job.id) + ' '));
     title.appendChild(badge(job.status));
     var s = job.spec || {};
+    var m = s.method || {};
     $('job-meta').textContent = [
       'id ' + job.id, 'round ' + job.currentRound + (s.rounds ? ' of ' + s.rounds : ''),
-      'model version ' + job.currentVersion, s.method && ('method ' + s.method + ' (' + s.guidance + ', ' + s.aggregator + ')'),
-      s.directions && ('K = ' + s.directions), s.devicesPerRound && (s.devicesPerRound + ' devices/round, quorum ' + s.minParticipants)
+      'model version ' + job.currentVersion, m.name && ('method ' + m.name + ' (' + m.guidance + ', ' + m.aggregator + ', guard ' + m.guard + ')'),
+      m.directions && ('K = ' + m.directions), s.devicesPerRound && (s.devicesPerRound + ' devices/round, quorum ' + s.minParticipants)
     ].filter(Boolean).join(' · ');
     $('job-failure').hidden = !job.failure;
     $('job-failure').textContent = job.failure || '';
@@ -154,6 +155,7 @@
     }
     lineChart($('chart-loss'), series('meanLoss'), { color: '#2563eb', digits: 4 });
     lineChart($('chart-participants'), series('participants'), { color: '#15803d', digits: 0, zero: true, integer: true });
+    lineChart($('chart-eval'), series('evalLoss').filter(function (p) { return p.y != null; }), { color: '#b45309', digits: 4 });
     lineChart($('chart-spread'), series('estimateSpread'), { color: '#7c3aed', digits: 4, zero: true });
 
     var body = $('rounds').tBodies[0];
@@ -164,6 +166,7 @@
         el('td', null, badge(r.status)),
         el('td', { cls: 'num', text: String(r.participants) }),
         el('td', { cls: 'num', text: fmtNum(r.meanLoss) }),
+        el('td', { cls: 'num', text: fmtNum(r.evalLoss) }),
         el('td', { cls: 'num', text: fmtNum(r.estimateSpread) }),
         el('td', { cls: 'num', text: fmtBytes(r.bundleBytes) }),
         el('td', { cls: 'num', text: 'v' + r.baseVersion + (r.resultVersion != null ? ' → v' + r.resultVersion : '') }),
@@ -172,7 +175,7 @@
         el('td', { cls: 'reason', text: r.failure || '' }));
       body.appendChild(row);
     });
-    if (!sorted.length) body.appendChild(el('tr', null, el('td', { colspan: 10, cls: 'muted', text: 'No rounds yet.' })));
+    if (!sorted.length) body.appendChild(el('tr', null, el('td', { colspan: 11, cls: 'muted', text: 'No rounds yet.' })));
   }
 
   // ---- charts -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 
-/** Which service owns which part of the public API (DESIGN §6). Authentication happens before, in {@link AuthFilter}. */
+/** Which service owns which part of the public API (docs/design.md §6). Authentication happens before, in {@link AuthFilter}. */
 @Configuration(proxyBeanMethods = false)
 class Routes {
 

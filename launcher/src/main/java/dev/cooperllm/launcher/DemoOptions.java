@@ -2,16 +2,19 @@ package dev.cooperllm.launcher;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Options of {@code cooperllm-local demo}. Defaults give a run of a few minutes on a laptop:
- * pretrained MiniLM with its classifier head trained by ZGR (the cloud's mean gradient as guidance),
- * public data from amazon, devices on imdb+yelp.
+ * Options of {@code cooperllm-local demo}. Defaults give a run of a few minutes on a laptop with the
+ * platform's own defaults: a job with no model and no method settings, i.e. the pretrained MiniLM with
+ * LoRA and a new head, trained by gated decoupled ZGR with PCA guidance. Public data from amazon, devices
+ * on imdb+yelp. Method options are passed to the job only when given, so the job shows what a user who
+ * sets nothing gets.
  */
-public record DemoOptions(int rounds, int devices, Path data, Path report, String model, String peft, String method,
-        String guidance, List<String> publicDomains, int directions, float learningRate, float alpha, int batchSize,
-        long seed, Path workDir) {
+public record DemoOptions(int rounds, int devices, Path data, Path report, String model, String peft,
+        Map<String, Object> method, List<String> publicDomains, int batchSize, long seed, Path workDir) {
 
     public static final String USAGE = """
             usage: cooperllm-local demo [options]
@@ -21,13 +24,15 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
                                     which scripts/fetch-demo-data.sh writes)
               --report DIR          where summary.json goes (default ./reports/demo)
               --model minilm|tiny   (default minilm: pretrained all-MiniLM-L6-v2; tiny: small random-init transformer)
-              --peft full|head|bitfit|lora   (default: head for minilm, full for tiny)
-              --method zgr|zoo|fedkseed      (default zgr)
-              --guidance mean|pca:M|trajectory:M   (default mean)
+              --peft full|head|bitfit|lora   (default: lora for minilm, full for tiny)
+              --method NAME         zgr (default: gated decoupled ZGR), zgr-paper, zgr-alpha, zoo, fedkseed
+              --guidance G          none | mean | pca:M | trajectory:M (default: the method's, pca:4 for zgr)
+              --directions K        isotropic directions per round (default 4; zgr adds M guided ones)
+              --lr X                step size (default: the method's; ZOO's isotropic step grows with K·n)
+              --guided-lr X         zgr: fraction of a Newton step along each guided direction (default 0.5)
+              --alpha X             zgr-paper / zgr-alpha mixing α (default 0.5)
+              --evaluate-every N    rounds between federated evaluations (default 5; 0 = never)
               --public-domain D[,D] the cloud's public domains (default amazon)
-              --directions K        directions per round (default 4)
-              --lr X                step size η (default depends on method and model; ZOO's grows with n)
-              --alpha X             ZGR mixing α (default 0.5)
               --batch N             device minibatch (default 16)
               --seed S              (default 42)
               --work DIR            Kafka and PostgreSQL data (default: a temporary folder, deleted after)
@@ -40,12 +45,8 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
         Path report = Path.of("reports", "demo");
         String model = "minilm";
         String peft = null;
-        String method = "zgr";
-        String guidance = "mean";
+        Map<String, Object> method = new LinkedHashMap<>();
         List<String> publicDomains = List.of("amazon");
-        int directions = 4;
-        Float lr = null;
-        float alpha = 0.5f;
         int batch = 16;
         long seed = 42;
         Path work = null;
@@ -63,12 +64,14 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
                     case "--report" -> report = Path.of(v);
                     case "--model" -> model = v;
                     case "--peft" -> peft = v;
-                    case "--method" -> method = v;
-                    case "--guidance" -> guidance = v;
+                    case "--method" -> method.put("name", v);
+                    case "--guidance" -> method.put("guidance", v);
+                    case "--directions" -> method.put("directions", positive(a, Integer.parseInt(v)));
+                    case "--lr" -> method.put("learningRate", Float.parseFloat(v));
+                    case "--guided-lr" -> method.put("guidedLearningRate", Float.parseFloat(v));
+                    case "--alpha" -> method.put("alpha", Float.parseFloat(v));
+                    case "--evaluate-every" -> method.put("evaluateEvery", Integer.parseInt(v));
                     case "--public-domain" -> publicDomains = List.of(v.split(","));
-                    case "--directions" -> directions = positive(a, Integer.parseInt(v));
-                    case "--lr" -> lr = Float.parseFloat(v);
-                    case "--alpha" -> alpha = Float.parseFloat(v);
                     case "--batch" -> batch = positive(a, Integer.parseInt(v));
                     case "--seed" -> seed = Long.parseLong(v);
                     case "--work" -> work = Path.of(v);
@@ -79,29 +82,18 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
             }
         }
         if (!model.equals("tiny") && !model.equals("minilm")) throw new IllegalArgumentException("--model is tiny or minilm");
-        if (peft == null) peft = model.equals("tiny") ? "full" : "head";
+        if (peft == null) peft = model.equals("tiny") ? "full" : "lora";
         if (data == null) data = defaultData();
         if (!Files.isReadable(data)) {
             throw new IllegalArgumentException("data file " + data + " not found; run scripts/fetch-demo-data.sh or pass --data");
         }
-        float learningRate = lr != null ? lr : defaultLearningRate(model, peft, method);
-        return new DemoOptions(rounds, devices, data.toAbsolutePath(), report, model, peft, method, guidance,
-                publicDomains, directions, learningRate, method.equals("zoo") ? 1f : alpha, batch, seed, work);
+        return new DemoOptions(rounds, devices, data.toAbsolutePath(), report, model, peft, Map.copyOf(method),
+                publicDomains, batch, seed, work);
     }
 
-    /**
-     * ZOO's estimate has mean (β²/n)·∇f, so its step size must grow with n (DESIGN §2, "Scale"); the
-     * guided part does not shrink with n. The ZGR values were tried on the demo data (MiniLM head: 2 takes
-     * test accuracy from 0.45 to 0.79 in five rounds of 8 devices; tiny: 0.3 lowers the loss steadily,
-     * 2 diverged); the ZOO values follow η ≈ n·c with the calibration of SETUP-NOTES and are rough.
-     */
-    static float defaultLearningRate(String model, String peft, String method) {
-        boolean zoo = method.equals("zoo") || method.equals("fedkseed");
-        if (model.equals("tiny")) return zoo ? 200f : 0.3f;
-        return switch (peft) {
-            case "head" -> zoo ? 300f : 2f;
-            default -> zoo ? 200f : 0.5f;
-        };
+    /** The method's name as the job will run it (the platform's default when none was given). */
+    public String methodName() {
+        return (String) method.getOrDefault("name", "zgr");
     }
 
     private static Path defaultData() {

@@ -36,6 +36,9 @@ public final class DemoRun {
             String model, String method, int failed_rounds, double final_loss, double initial_loss) {
     }
 
+    private static final int LORA_RANK = 8;
+    private static final int MAX_TOKENS = 32;
+
     private final DemoOptions options;
     private final PrintStream out;
 
@@ -53,12 +56,12 @@ public final class DemoRun {
         DataSplit split = DataSplit.of(deviceData, 0.0, 0.2, options.seed());
         List<Example> test = split.test();
         List<List<Example>> partitions = new IidPartitioner(options.seed()).partition(split.train(), options.devices());
-        ModelConfig config = new ModelConfig(options.model(), options.peft(), 8, 32, 2, options.seed());
+        ModelConfig config = new ModelConfig(options.model(), options.peft(), LORA_RANK, MAX_TOKENS, 2, options.seed());
         ModelFactory factory = new ModelFactory();
 
         out.printf(Locale.ROOT, "CooperLLM demo: %s/%s, %s, %d devices × %d rounds; public data %s (%d sentences), "
                         + "devices on the other domains (%d train, %d test)%n", options.model(), options.peft(),
-                options.method(), options.devices(), options.rounds(), options.publicDomains(),
+                options.methodName(), options.devices(), options.rounds(), options.publicDomains(),
                 all.size() - deviceData.size(), split.train().size(), test.size());
         out.println("starting Kafka, PostgreSQL and the five services …");
         try (LocalPlatform platform = LocalPlatform.start(options.workDir());
@@ -75,7 +78,7 @@ public final class DemoRun {
                 fleet.start();
                 out.printf(Locale.ROOT, "job %s running; version 0 test accuracy %.3f, loss %.4f%n", job.id(),
                         initial.accuracy(), initial.loss());
-                out.println("round  participants  mean loss  test acc  test loss  seconds");
+                out.println("round  participants  mean loss  val loss  test acc  test loss  seconds");
                 Evaluation last = new RoundMonitor(admin, job.id(), options.rounds(), out,
                         version -> evaluate(admin, job.id(), version, evaluator, test)).await(initial);
                 fleet.close();
@@ -88,7 +91,7 @@ public final class DemoRun {
                         .filter(r -> r.path("status").asString().equals("FAILED")).count();
                 Summary summary = new Summary(options.rounds(), options.devices(), round4(last.accuracy()),
                         round4(initial.accuracy()), versions, up / n, down / n, round4(seconds(start)), job.id(),
-                        options.model(), options.method(), failed, round4(last.loss()), round4(initial.loss()));
+                        options.model(), options.methodName(), failed, round4(last.loss()), round4(initial.loss()));
                 write(summary);
                 out.printf(Locale.ROOT, "%ndone in %.1f s: test accuracy %.3f → %.3f, loss %.4f → %.4f; %d model "
                                 + "versions; per device and round %,d bytes up, %,d bytes down%n", summary.seconds(),
@@ -109,13 +112,10 @@ public final class DemoRun {
         spec.put("name", "demo");
         spec.put("model", options.model());
         spec.put("peft", options.peft());
-        spec.put("maxTokens", 32);
+        spec.put("loraRank", LORA_RANK);
+        spec.put("maxTokens", MAX_TOKENS);
         spec.put("modelSeed", options.seed());
         spec.put("method", options.method());
-        spec.put("guidance", options.guidance());
-        spec.put("directions", options.directions());
-        spec.put("alpha", options.alpha());
-        spec.put("learningRate", options.learningRate());
         spec.put("rounds", options.rounds());
         spec.put("devicesPerRound", options.devices());
         spec.put("minParticipants", Math.max(1, options.devices() / 2));

@@ -41,9 +41,12 @@ final class RoundMonitor {
                     last = evaluate.apply(r.path("resultVersion").asLong());
                     double secs = java.time.Duration.between(java.time.Instant.parse(r.path("openedAt").asString()),
                             java.time.Instant.parse(r.path("closedAt").asString())).toMillis() / 1000.0;
-                    out.printf(Locale.ROOT, "%5d  %12d  %9.4f  %8.3f  %9.4f  %7.1f   [%d/%d]%n", round,
-                            r.path("participants").asInt(), r.path("meanLoss").asDouble(), last.accuracy(),
-                            last.loss(), secs, closed, rounds);
+                    // val loss: the devices' federated evaluation of the round's base version, in evaluation rounds.
+                    JsonNode val = r.path("evalLoss");
+                    out.printf(Locale.ROOT, "%5d  %12d  %9.4f  %8s  %8.3f  %9.4f  %7.1f   [%d/%d]%n", round,
+                            r.path("participants").asInt(), r.path("meanLoss").asDouble(),
+                            val.isNumber() ? String.format(Locale.ROOT, "%.4f", val.asDouble()) : "-",
+                            last.accuracy(), last.loss(), secs, closed, rounds);
                 } else if (status.equals("FAILED")) {
                     reported.add(round);
                     out.printf(Locale.ROOT, "%5d  failed: %s%n", round, r.path("failure").asString());

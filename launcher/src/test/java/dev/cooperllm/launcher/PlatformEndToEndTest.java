@@ -14,7 +14,6 @@ import dev.cooperllm.model.data.DatasetLoader;
 import dev.cooperllm.model.data.Example;
 import dev.cooperllm.sdk.CooperClient;
 import dev.cooperllm.sdk.Device;
-import dev.cooperllm.sdk.DeviceModel;
 import dev.cooperllm.sdk.RoundReport;
 import dev.cooperllm.sdk.djl.DjlDeviceModel;
 import java.net.URI;
@@ -66,39 +65,13 @@ class PlatformEndToEndTest {
         if (platform != null) platform.close();
     }
 
-    /** Remembers every loss the SDK measured, in order, so the test can redo the aggregation itself. */
-    private static final class RecordingModel implements DeviceModel {
-        final DjlDeviceModel inner;
-        final List<Float> losses = new ArrayList<>();
-
-        RecordingModel(DjlDeviceModel inner) {
-            this.inner = inner;
-        }
-
-        @Override public ParameterManifest manifest() { return inner.manifest(); }
-        @Override public float[] parameters() { return inner.parameters(); }
-        @Override public void setParameters(float[] theta) { inner.setParameters(theta); }
-        @Override public void setTensor(int i, float[] v) { inner.setTensor(i, v); }
-        @Override public void selectBatch(long seed, int batchSize) { inner.selectBatch(seed, batchSize); }
-        @Override public int samples() { return inner.samples(); }
-
-        @Override
-        public float loss() {
-            float l = inner.loss();
-            losses.add(l);
-            return l;
-        }
-    }
-
     private Map<String, Object> spec(int devices, int rounds) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("model", "tiny");
         spec.put("peft", "full");
-        spec.put("method", "zgr");
-        spec.put("alpha", 0.5f);
-        spec.put("directions", DIRECTIONS);
-        spec.put("epsilon", EPSILON);
-        spec.put("learningRate", LEARNING_RATE);
+        // The paper's single-step form: the test recomputes its update, c_d = (η/K)·p̄_d, from the raw losses.
+        spec.put("method", Map.of("name", "zgr-paper", "alpha", 0.5f, "directions", DIRECTIONS, "epsilon", EPSILON,
+                "learningRate", LEARNING_RATE));
         spec.put("rounds", rounds);
         spec.put("devicesPerRound", devices);
         spec.put("minParticipants", devices);
@@ -113,12 +86,12 @@ class PlatformEndToEndTest {
     void oneRoundMovesTheModelByExactlyTheAggregatedStep() {
         AdminClient.CreatedJob job = admin.createJob(spec(2, 1));
         ModelConfig config = new ModelConfig("tiny", "full", 8, 32, 2, 42L);
-        List<RecordingModel> models = new ArrayList<>();
+        List<RecordingDeviceModel> models = new ArrayList<>();
         List<Device> devices = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
             CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of("test", i));
-            RecordingModel m = new RecordingModel(new DjlDeviceModel(factory.create(config),
+            RecordingDeviceModel m = new RecordingDeviceModel(new DjlDeviceModel(factory.create(config),
                     deviceData.subList(i * 50, i * 50 + 50)));
             models.add(m);
             devices.add(new Device(client, m, e.deviceId(), job.id()));
@@ -188,7 +161,7 @@ class PlatformEndToEndTest {
         ModelUpdate.apply(replayed, directions, cs);
         assertThat(replayed).containsExactly(after);
         assertThat(reports).allSatisfy(r -> assertThat(r.bytesUp()).isLessThan(1024));
-        models.forEach(m -> m.inner.close());
+        models.forEach(RecordingDeviceModel::close);
     }
 
     @Test
@@ -200,9 +173,13 @@ class PlatformEndToEndTest {
         assertProblem(call("POST", "/api/v1/jobs", platform.adminToken(), "{\"model\": ", Map.of()), 400,
                 "malformed-body");
         Map<String, Object> badSpec = spec(1, 1);
-        badSpec.put("alpha", 3.0);
+        badSpec.put("method", Map.of("name", "zgr-paper", "alpha", 3.0));
         assertProblem(call("POST", "/api/v1/jobs", platform.adminToken(), json.writeValueAsString(badSpec), Map.of()),
                 400, "invalid-job-spec");
+        Map<String, Object> misspelt = spec(1, 1);
+        misspelt.put("learningrate", 0.1);
+        assertProblem(call("POST", "/api/v1/jobs", platform.adminToken(), json.writeValueAsString(misspelt), Map.of()),
+                400, "unknown-field");
 
         AdminClient.CreatedJob job = admin.createJob(spec(2, 1));
         assertProblem(call("POST", "/api/v1/devices/enroll", null, json.writeValueAsString(Map.of("jobId", job.id(),

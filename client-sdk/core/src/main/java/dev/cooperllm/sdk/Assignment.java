@@ -16,6 +16,7 @@ public final class Assignment {
     private final float epsilon;
     private final int batchSize;
     private final boolean needsLossZero;
+    private final boolean evaluate;
 
     Assignment(Map<String, Object> m) {
         this.jobId = (String) m.get("jobId");
@@ -29,6 +30,7 @@ public final class Assignment {
         this.epsilon = ((Number) m.get("epsilon")).floatValue();
         this.batchSize = ((Number) m.get("batchSize")).intValue();
         this.needsLossZero = Boolean.TRUE.equals(m.get("needsLossZero"));
+        this.evaluate = Boolean.TRUE.equals(m.get("evaluate"));
     }
 
     public String jobId() { return jobId; }
@@ -42,4 +44,6 @@ public final class Assignment {
     public float epsilon() { return epsilon; }
     public int batchSize() { return batchSize; }
     public boolean needsLossZero() { return needsLossZero; }
+    /** Whether the round asks for federated evaluation of the model version on the validation slice. */
+    public boolean evaluate() { return evaluate; }
 }

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * HTTP client of the device API (DESIGN §6), talking to the gateway. Counts the body bytes it moves
+ * HTTP client of the device API (docs/design.md §6), talking to the gateway. Counts the body bytes it moves
  * in each direction, which is what a metered phone link pays for.
  */
 public final class CooperClient {
@@ -137,12 +137,23 @@ public final class CooperClient {
      */
     public void upload(String roundId, String idempotencyKey, String bundleId, int samples, float[] lossPlus,
             float[] lossMinus, Float lossZero) {
+        upload(roundId, idempotencyKey, bundleId, samples, lossPlus, lossMinus, lossZero, null);
+    }
+
+    /** As above, with the federated evaluation of an evaluation round (a few more bytes). */
+    public void upload(String roundId, String idempotencyKey, String bundleId, int samples, float[] lossPlus,
+            float[] lossMinus, Float lossZero, Validation validation) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("bundleId", bundleId);
         body.put("samples", samples);
         body.put("lossPlus", lossPlus);
         body.put("lossMinus", lossMinus);
-        body.put("lossZero", lossZero);
+        if (lossZero != null) body.put("lossZero", lossZero);
+        if (validation != null) {
+            body.put("evalLoss", validation.loss());
+            body.put("evalAccuracy", validation.accuracy());
+            body.put("evalSamples", validation.samples());
+        }
         send(post("/api/v1/rounds/" + roundId + "/updates", Json.write(body), idempotencyKey));
     }
 

@@ -5,6 +5,7 @@ import dev.cooperllm.core.checkpoint.Checkpoint;
 import dev.cooperllm.core.direction.DirectionSet;
 import dev.cooperllm.core.manifest.ParameterManifest;
 import dev.cooperllm.core.manifest.TensorSpec;
+import dev.cooperllm.core.rng.CounterRng;
 import dev.cooperllm.core.update.ModelUpdate;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +18,8 @@ import java.util.Optional;
  *
  * <p>Memory: the model, one copy of the trainable parameters (to restore exactly after each
  * perturbation) and one tensor's slice of one direction at a time — never a full n-vector of noise
- * per direction (DESIGN §3, SPC).
+ * per direction (docs/design.md §3, SPC). In an evaluation round the device also measures the
+ * version's loss on its private validation slice (one more forward pass over a few examples).
  *
  * <p>Model sync prefers replay: a device that holds version v rebuilds a later version from each
  * round's bundle (usually cached, because it took part) and K coefficients, and proves the result
@@ -64,7 +66,9 @@ public final class Device {
             throw new IllegalStateException("bundle has " + directions.count() + " directions, assignment "
                     + a.directions());
         }
-        model.selectBatch(bundle.header().roundSeed() ^ deviceId.hashCode(), a.batchSize());
+        // Evaluate the version as it arrived, before any perturbation touches it.
+        Validation validation = a.evaluate() ? model.validate() : null;
+        model.selectBatch(CounterRng.batchSeed(bundle.header().roundSeed(), deviceId), a.batchSize());
         float[] theta = model.parameters();
         int count = directions.count();
         float[] plus = new float[count];
@@ -81,9 +85,9 @@ public final class Device {
         }
         Float lossZero = a.needsLossZero() ? model.loss() : null;
         client.upload(a.roundId(), deviceId + "-" + a.roundId(), a.bundleId(), model.samples(), plus, minus,
-                lossZero);
+                lossZero, validation);
         return Optional.of(new RoundReport(a.round(), a.modelVersion(), count, (float) (lossSum / count),
-                client.bytesDown() - down0, client.bytesUp() - up0, sync));
+                client.bytesDown() - down0, client.bytesUp() - up0, sync, validation));
     }
 
     /** Sets θ + s·u_d tensor by tensor, from the saved θ, so no perturbation error accumulates. */

@@ -28,4 +28,12 @@ public interface DeviceModel {
 
     /** Examples in the selected batch. */
     int samples();
+
+    /**
+     * Loss and accuracy of the current parameters on the device's validation slice, which it never trains
+     * on (forward only); null when the device holds no validation examples.
+     */
+    default Validation validate() {
+        return null;
+    }
 }

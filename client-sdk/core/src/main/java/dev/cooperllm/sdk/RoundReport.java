@@ -9,9 +9,10 @@ public final class RoundReport {
     private final long bytesDown;
     private final long bytesUp;
     private final String modelSync;
+    private final Validation validation;
 
     RoundReport(long round, long modelVersion, int directions, float meanLoss, long bytesDown, long bytesUp,
-            String modelSync) {
+            String modelSync, Validation validation) {
         this.round = round;
         this.modelVersion = modelVersion;
         this.directions = directions;
@@ -19,6 +20,7 @@ public final class RoundReport {
         this.bytesDown = bytesDown;
         this.bytesUp = bytesUp;
         this.modelSync = modelSync;
+        this.validation = validation;
     }
 
     public long round() { return round; }
@@ -30,4 +32,6 @@ public final class RoundReport {
     public long bytesUp() { return bytesUp; }
     /** How the device reached the round's model: "current", "replay" or "checkpoint". */
     public String modelSync() { return modelSync; }
+    /** The federated evaluation this device reported, or null when the round asked for none. */
+    public Validation validation() { return validation; }
 }

@@ -17,6 +17,9 @@ public record DeviceUpdate(
         List<Float> lossPlus,
         List<Float> lossMinus,
         Float lossZero,
+        Float evalLoss,
+        Float evalAccuracy,
+        Integer evalSamples,
         Instant at) {
 
     public DeviceUpdate {

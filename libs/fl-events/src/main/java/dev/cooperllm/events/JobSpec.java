@@ -8,10 +8,7 @@ import java.util.List;
  *
  * @param model           "tiny" or "minilm"
  * @param peft            "full", "head", "bitfit" or "lora"
- * @param method          "zgr", "zoo", "fedkseed" or "zgr-adaptive"
- * @param guidance        "mean", "pca:M" or "trajectory:M" (ignored by plain ZOO)
- * @param stepMode        "single" (one η for mixed directions) or "decoupled" (curvature-scaled η per guided direction)
- * @param aggregator      "mean", "median", "trimmed" or "clip"
+ * @param method          how the job learns (method, guidance, directions, step sizes, guards)
  * @param publicDataPath  the cloud's public data (a server-side file, CSV or JSONL)
  * @param publicDomains   which domains of that file the cloud may use; empty means all
  */
@@ -22,16 +19,7 @@ public record JobSpec(
         int maxTokens,
         int numClasses,
         long modelSeed,
-        String method,
-        String guidance,
-        String stepMode,
-        String aggregator,
-        int directions,
-        float alpha,
-        float beta,
-        float epsilon,
-        float learningRate,
-        float guidedLearningRate,
+        MethodSettings method,
         int rounds,
         int devicesPerRound,
         int minParticipants,
@@ -42,16 +30,7 @@ public record JobSpec(
         int publicSize) {
 
     public JobSpec {
+        method = method == null ? MethodSettings.defaults() : method;
         publicDomains = publicDomains == null ? List.of() : List.copyOf(publicDomains);
-    }
-
-    /** Plain ZOO needs no guidance from the cloud. */
-    public boolean guided() {
-        return !"zoo".equals(method) && alpha < 1f;
-    }
-
-    /** Decoupled steps need L(θ) once per batch to measure curvature. */
-    public boolean needsLossZero() {
-        return "decoupled".equals(stepMode) && guided();
     }
 }

@@ -1,6 +1,6 @@
 package dev.cooperllm.events;
 
-/** Kafka topic names (DESIGN §5). Every record is keyed by job id so one job's events stay ordered. */
+/** Kafka topic names (docs/design.md §5). Every record is keyed by job id so one job's events stay ordered. */
 public final class Topics {
     public static final String ROUNDS = "cooperllm.rounds.v1";
     public static final String GUIDANCE = "cooperllm.guidance.v1";

@@ -13,8 +13,8 @@ class EventJsonTest {
     private final JsonMapper json = JsonMapper.builder().build();
 
     private static JobSpec spec() {
-        return new JobSpec("tiny", "full", 0, 32, 2, 7L, "zgr", "mean", "single", "mean",
-                4, 0.5f, 1f, 1e-3f, 0.1f, 0.1f, 5, 8, 4, 16, 60, "/data/x.csv", List.of("amazon"), 0);
+        return new JobSpec("tiny", "full", 0, 32, 2, 7L, new MethodSettings("zgr", "pca:4", 10, 4, 1e-3f, 1f, 0.5f, null,
+                0.5f, "mean", "full", 5), 5, 8, 4, 16, 60, "/data/x.csv", List.of("amazon"), 0);
     }
 
     @Test
@@ -29,20 +29,20 @@ class EventJsonTest {
     @Test
     void deviceUpdateKeepsLossesInOrder() {
         DeviceUpdate u = new DeviceUpdate("u1", "job-1", 1, "d1", "b1", 16, List.of(0.7f, 0.6f),
-                List.of(0.65f, 0.66f), null, Instant.EPOCH);
+                List.of(0.65f, 0.66f), null, 0.61f, 0.75f, 4, Instant.EPOCH);
         DeviceUpdate back = json.readValue(json.writeValueAsString(u), DeviceUpdate.class);
         assertThat(back.lossPlus()).containsExactly(0.7f, 0.6f);
         assertThat(back).isEqualTo(u);
     }
 
     @Test
-    void plainZooNeedsNoGuidance() {
-        JobSpec s = spec();
-        assertThat(s.guided()).isTrue();
-        JobSpec zoo = new JobSpec("tiny", "full", 0, 32, 2, 7L, "zoo", "mean", "single", "mean",
-                4, 1f, 1f, 1e-3f, 0.1f, 0.1f, 5, 8, 4, 16, 60, "/data/x.csv", null, 0);
-        assertThat(zoo.guided()).isFalse();
-        assertThat(zoo.publicDomains()).isEmpty();
+    void methodSettingsDefaultWhenAbsentAndKeepNullsForDefaults() {
+        JobSpec s = new JobSpec("tiny", "full", 0, 32, 2, 7L, null, 5, 8, 4, 16, 60, "/data/x.csv", null, 0);
+        assertThat(s.method()).isEqualTo(MethodSettings.defaults());
+        assertThat(s.publicDomains()).isEmpty();
+        JobSpec back = json.readValue(json.writeValueAsString(spec()), JobSpec.class);
+        assertThat(back).isEqualTo(spec());
+        assertThat(back.method().learningRate()).isNull();
     }
 
     @Test

@@ -9,8 +9,10 @@ import dev.cooperllm.core.guidance.GuidancePayload;
 import dev.cooperllm.core.manifest.ParameterManifest;
 import dev.cooperllm.events.GuidanceReady;
 import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.MethodSettings;
 import dev.cooperllm.events.Topics;
 import dev.cooperllm.platform.security.Hashes;
+import dev.cooperllm.platform.strategy.JobMethods;
 import dev.cooperllm.testkit.SharedInfrastructure;
 import dev.cooperllm.testkit.StubHttpServer;
 import dev.cooperllm.testkit.TopicProbe;
@@ -54,9 +56,9 @@ class CompressorServiceTest {
     @LocalServerPort
     int port;
 
-    private static JobSpec spec(String method, float alpha) {
-        return new JobSpec("tiny", "full", 4, 32, 2, 42L, method, "pca:2", "single", "mean", 3, alpha, 1f, 1e-3f,
-                0.1f, 0.1f, 1, 2, 1, 8, 60, "/unused", List.of(), 0);
+    private static JobSpec spec(String method, String guidance, int directions) {
+        return new JobSpec("tiny", "full", 4, 32, 2, 42L, new MethodSettings(method, guidance, null, directions, null,
+                null, null, null, null, null, null, null), 1, 2, 1, 8, 60, "/unused", List.of(), 0);
     }
 
     @Test
@@ -73,7 +75,7 @@ class CompressorServiceTest {
         byte[] payload = new GuidancePayload(manifest, Basis.orthonormalize(List.of(g1, g2), 2, 1e-6)).toBytes();
         TRAINER.serve("/internal/guidance/g-job-ctest-1", payload);
         GuidanceReady ready = new GuidanceReady("e1", "job-ctest", 1, 0, "g-job-ctest-1", Hashes.sha256(payload),
-                payload.length, 2, 0.7f, 0.3f, spec("zgr", 0.5f), Instant.now());
+                payload.length, 2, 0.7f, 0.3f, spec("zgr", "pca:2", 3), Instant.now());
         bundles.onGuidanceReady(ready);
         bundles.onGuidanceReady(ready); // redelivery is harmless
 
@@ -85,8 +87,10 @@ class CompressorServiceTest {
         String sha = Hashes.sha256(whole.body());
         assertThat(whole.headers().firstValue("ETag")).contains("\"" + sha + "\"");
         Bundle bundle = Bundle.read(whole.body(), manifest);
+        // The default method, decoupled ZGR: K = 3 isotropic directions plus the 2 guided ones, and the round
+        // asks for federated evaluation (round 1 always does).
         assertThat(bundle.header().basisRank()).isEqualTo(2);
-        assertThat(bundle.directions(manifest).count()).isEqualTo(3);
+        assertThat(bundle.directions(manifest).count()).isEqualTo(5);
         // A device on a flaky link resumes with a Range request.
         HttpResponse<byte[]> tail = http.send(HttpRequest.newBuilder(URI.create(
                 "http://127.0.0.1:" + port + "/api/v1/bundles/b-job-ctest-1")).header("Range", "bytes=10-").build(),
@@ -109,8 +113,8 @@ class CompressorServiceTest {
         float[] g = new float[2000];
         for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
         byte[] payload = new GuidancePayload(manifest, Basis.orthonormalize(List.of(g), 1, 1e-6)).toBytes();
-        JobSpec adaptive = new JobSpec("tiny", "full", 4, 32, 2, 42L, "zgr-adaptive", "mean", "single", "mean", 4,
-                0.5f, 1f, 1e-3f, 0.1f, 0.1f, 3, 8, 1, 8, 60, "/unused", List.of(), 0);
+        // zgr-alpha measures K + m = 3 + 1 mixed directions.
+        JobSpec adaptive = spec("zgr-alpha", "mean", 3);
         TRAINER.serve("/internal/guidance/g-job-ad-1", payload).serve("/internal/guidance/g-job-ad-2", payload);
         bundles.onGuidanceReady(new GuidanceReady("a1", "job-ad", 1, 0, "g-job-ad-1", Hashes.sha256(payload),
                 payload.length, 1, 0.7f, 0.3f, adaptive, Instant.now()));
@@ -119,10 +123,8 @@ class CompressorServiceTest {
 
         // Round 1's devices saw large projected gradients that the guidance signs do not explain: the
         // guidance was poor, so round 2 leans towards plain ZOO (larger α).
-        var settings = dev.cooperllm.platform.strategy.JobStrategies.settings(
-                dev.cooperllm.platform.strategy.JobStrategies.forSpec(adaptive, 1f).configureRound(
-                        new dev.cooperllm.core.aggregate.RoundContext(1, dev.cooperllm.core.rng.CounterRng.jobSeed("job-ad"),
-                                1, manifest.trainableSize(), null, null)));
+        var settings = JobMethods.settings(JobMethods.engine(adaptive, manifest.trainableSize())
+                .configure(1, dev.cooperllm.core.rng.CounterRng.jobSeed("job-ad"), 1, null, null), manifest.trainableSize());
         bundles.onRoundAggregated(new dev.cooperllm.events.RoundAggregated("a2", "job-ad", 1, 0, "b-job-ad-1",
                 "x", List.of(0.1f, 0.1f, 0.1f, 0.1f), 8, 0.69f, 0.01f, List.of(5f, -3f, 4f, -6f),
                 List.of(0.01f, 0.01f, 0.01f, 0.01f), 64, settings, Instant.now()));
@@ -140,7 +142,7 @@ class CompressorServiceTest {
         byte[] payload = new GuidancePayload(manifest, Basis.orthonormalize(List.of(g), 1, 1e-6)).toBytes();
         TRAINER.serve("/internal/guidance/g-job-zoo-1", payload);
         bundles.onGuidanceReady(new GuidanceReady("e2", "job-zoo", 1, 0, "g-job-zoo-1", Hashes.sha256(payload),
-                payload.length, 1, 0.7f, 0.3f, spec("zoo", 1f), Instant.now()));
+                payload.length, 1, 0.7f, 0.3f, spec("zoo", null, 3), Instant.now()));
         Bundle bundle = Bundle.read(bundles.bytes("b-job-zoo-1"), manifest);
         assertThat(bundle.header().basisRank()).isZero();
         assertThat(bundles.bytes("b-job-zoo-1").length).isLessThan(400);

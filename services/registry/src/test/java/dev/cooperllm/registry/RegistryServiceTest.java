@@ -55,8 +55,8 @@ class RegistryServiceTest {
     ModelRegistry registry;
 
     private static JobSpec spec() {
-        return new JobSpec("tiny", "head", 4, 32, 2, 42L, "zgr", "mean", "single", "mean", 2, 0.5f, 1f, 1e-3f, 0.1f,
-                0.1f, 1, 2, 1, 8, 60, "/unused", List.of(), 0);
+        return new JobSpec("tiny", "head", 4, 32, 2, 42L, dev.cooperllm.events.MethodSettings.named("zgr-paper"), 1, 2,
+                1, 8, 60, "/unused", List.of(), 0);
     }
 
     @Test

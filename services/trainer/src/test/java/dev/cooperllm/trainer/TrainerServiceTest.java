@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cooperllm.core.checkpoint.Checkpoint;
 import dev.cooperllm.core.direction.Basis;
+import dev.cooperllm.core.engine.GuidanceSpec;
 import dev.cooperllm.core.guidance.GuidancePayload;
 import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.MethodSettings;
 import dev.cooperllm.events.RoundEvent;
 import dev.cooperllm.events.Topics;
 import dev.cooperllm.model.FederatedModel;
 import dev.cooperllm.model.ModelConfig;
 import dev.cooperllm.model.ModelFactory;
+import dev.cooperllm.model.data.DataSplit;
+import dev.cooperllm.model.data.DatasetLoader;
+import dev.cooperllm.model.data.Example;
+import dev.cooperllm.model.guidance.CloudGuidance;
 import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.testkit.SharedInfrastructure;
 import dev.cooperllm.testkit.StubHttpServer;
@@ -20,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,7 +46,6 @@ class TrainerServiceTest {
     static void infrastructure(DynamicPropertyRegistry registry) {
         SharedInfrastructure.springProperties("trainer").forEach((k, v) -> registry.add(k, () -> v));
         registry.add("cooperllm.services.registry-url", REGISTRY::url);
-        registry.add("cooperllm.trainer.batch-size", () -> "16");
     }
 
     @AfterAll
@@ -54,8 +60,8 @@ class TrainerServiceTest {
     BlobStore blobs;
 
     private static JobSpec spec(String job, String guidanceKind) {
-        return new JobSpec("tiny", "head", 4, 32, 2, 42L, "zgr", guidanceKind, "single", "mean", 4, 0.5f, 1f, 1e-3f,
-                0.1f, 0.1f, 3, 2, 1, 8, 60, DATA.toString(), List.of("amazon"), 200);
+        return new JobSpec("tiny", "head", 4, 32, 2, 42L, new MethodSettings("zgr", guidanceKind, null, null, null, null,
+                null, null, null, null, null, null), 3, 2, 1, 8, 60, DATA.toString(), List.of("amazon"), 200);
     }
 
     @Test
@@ -84,5 +90,19 @@ class TrainerServiceTest {
                 v -> v.contains("g-job-tr-1"), Duration.ofSeconds(30));
         assertThat(events).hasSize(1);
         assertThat(events.get(0)).contains("\"publicLoss\"");
+
+        // The service computes what fl-model's CloudGuidance computes for the same version and public data,
+        // which is what the bench's simulated fleet uses.
+        try (FederatedModel model = new ModelFactory().create(config)) {
+            List<Example> pool = DataSplit.sample(DataSplit.inDomains(DatasetLoader.load(DATA), Set.of("amazon")), 200, 42L);
+            Basis expected = CloudGuidance.compute(model, pool, GuidanceSpec.pca(3), 42L, 1, List.of()).basis();
+            assertThat(basis.rank()).isEqualTo(expected.rank());
+            for (int j = 0; j < basis.rank(); j++) assertThat(basis.vector(j)).containsExactly(expected.vector(j));
+        }
+
+        // PCA serves guidanceRefresh rounds: round 2 republishes round 1's basis without new backprop.
+        guidance.onRoundOpened(new RoundEvent("e2", RoundEvent.Type.ROUND_OPENED, "job-tr", 2, 0, spec("job-tr",
+                "pca:3"), null, Instant.now()));
+        assertThat(blobs.get("g-job-tr-2")).isEqualTo(blobs.get("g-job-tr-1"));
     }
 }

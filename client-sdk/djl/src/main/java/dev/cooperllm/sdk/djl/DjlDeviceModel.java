@@ -1,24 +1,31 @@
 package dev.cooperllm.sdk.djl;
 
 import dev.cooperllm.core.manifest.ParameterManifest;
+import dev.cooperllm.model.Evaluation;
 import dev.cooperllm.model.FederatedModel;
+import dev.cooperllm.model.data.DeviceData;
 import dev.cooperllm.model.data.Example;
 import dev.cooperllm.sdk.DeviceModel;
-import java.util.ArrayList;
+import dev.cooperllm.sdk.Validation;
 import java.util.List;
-import java.util.Random;
 
-/** A {@link DeviceModel} on DJL's PyTorch engine, holding the device's private examples. */
+/**
+ * A {@link DeviceModel} on DJL's PyTorch engine, holding the device's private examples: a training
+ * part the rounds draw minibatches from, and a validation slice it never trains on (federated
+ * evaluation), split by fl-model's {@link DeviceData} as the bench's simulated devices split theirs.
+ */
 public final class DjlDeviceModel implements DeviceModel, AutoCloseable {
 
+    private static final int EVAL_BATCH = 64;
+
     private final FederatedModel model;
-    private final List<Example> privateData;
+    private final DeviceData data;
     private List<Example> batch = List.of();
 
     public DjlDeviceModel(FederatedModel model, List<Example> privateData) {
-        if (privateData.isEmpty()) throw new IllegalArgumentException("a device needs at least one private example");
         this.model = model;
-        this.privateData = List.copyOf(privateData);
+        this.data = DeviceData.split(privateData);
+        if (data.train().isEmpty()) throw new IllegalArgumentException("a device needs at least one training example");
     }
 
     @Override
@@ -35,9 +42,7 @@ public final class DjlDeviceModel implements DeviceModel, AutoCloseable {
 
     @Override
     public void selectBatch(long seed, int batchSize) {
-        List<Example> shuffled = new ArrayList<>(privateData);
-        java.util.Collections.shuffle(shuffled, new Random(seed));
-        batch = shuffled.subList(0, Math.min(batchSize, shuffled.size()));
+        batch = data.batch(seed, batchSize);
     }
 
     @Override
@@ -49,7 +54,16 @@ public final class DjlDeviceModel implements DeviceModel, AutoCloseable {
     @Override
     public int samples() { return batch.size(); }
 
+    @Override
+    public Validation validate() {
+        if (data.validation().isEmpty()) return null;
+        Evaluation e = model.evaluate(data.validation(), EVAL_BATCH);
+        return new Validation((float) e.loss(), (float) e.accuracy(), data.validation().size());
+    }
+
     public FederatedModel model() { return model; }
+
+    public DeviceData data() { return data; }
 
     @Override
     public void close() { model.close(); }

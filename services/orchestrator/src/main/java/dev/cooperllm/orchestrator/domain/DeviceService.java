@@ -73,8 +73,8 @@ public class DeviceService {
         }
         JobSpec s = job.spec();
         return Optional.of(new Assignment(jobId, round.id(), round.round(), round.baseVersion(), round.bundleId(),
-                round.bundleSha256(), round.bundleBytes(), round.directions(), s.epsilon(), s.batchSize(),
-                round.settings().curvatureRequired(), round.deadline(),
+                round.bundleSha256(), round.bundleBytes(), round.directions(), round.settings().epsilon(), s.batchSize(),
+                round.settings().curvatureRequired(), round.settings().evaluate(), round.deadline(),
                 new Assignment.ModelRef(s.model(), s.peft(), s.loraRank(), s.maxTokens(), s.numClasses(),
                         s.modelSeed())));
     }

@@ -47,14 +47,14 @@ public class JobService {
 
     @Transactional
     public CreatedJob create(String name, JobSpec spec) {
-        JobSpecs.validate(spec);
+        spec = JobSpecs.validate(spec);
         String id = "job-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         byte[] secret = new byte[18];
         random.nextBytes(secret);
         String enrolmentSecret = HexFormat.of().formatHex(secret);
         jobs.insert(id, name == null || name.isBlank() ? id : name, spec, hashSecret(enrolmentSecret));
-        log.info("job {} created: model={} peft={} method={} rounds={}", id, spec.model(), spec.peft(), spec.method(),
-                spec.rounds());
+        log.info("job {} created: model={} peft={} method={} rounds={}", id, spec.model(), spec.peft(),
+                spec.method().name(), spec.rounds());
         return new CreatedJob(get(id), enrolmentSecret);
     }
 

@@ -1,6 +1,8 @@
 package dev.cooperllm.orchestrator.domain;
 
+import dev.cooperllm.core.engine.MethodSpec;
 import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.platform.strategy.JobMethods;
 import dev.cooperllm.platform.web.ApiProblem;
 import java.util.Set;
 
@@ -9,23 +11,20 @@ final class JobSpecs {
 
     private static final Set<String> MODELS = Set.of("tiny", "minilm");
     private static final Set<String> PEFT = Set.of("full", "head", "bitfit", "lora");
-    private static final Set<String> METHODS = Set.of("zgr", "zoo", "fedkseed", "zgr-adaptive");
-    private static final Set<String> AGGREGATORS = Set.of("mean", "median", "trimmed", "clip");
-    private static final Set<String> STEPS = Set.of("single", "decoupled");
 
     private JobSpecs() {
     }
 
-    static void validate(JobSpec s) {
+    /** The spec as the job stores it: checked, with the method's defaults filled in. */
+    static JobSpec validate(JobSpec s) {
         oneOf("model", s.model(), MODELS);
         oneOf("peft", s.peft(), PEFT);
-        oneOf("method", s.method(), METHODS);
-        oneOf("aggregator", s.aggregator(), AGGREGATORS);
-        oneOf("stepMode", s.stepMode(), STEPS);
-        if (!s.guidance().equals("mean") && !s.guidance().matches("(pca|trajectory):[1-8]")) {
-            throw invalid("guidance", "must be mean, pca:M or trajectory:M with 1 ≤ M ≤ 8");
+        MethodSpec method;
+        try {
+            method = JobMethods.spec(s.method());
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("invalid-job-spec", "method: " + e.getMessage());
         }
-        positive("directions", s.directions());
         positive("rounds", s.rounds());
         positive("devicesPerRound", s.devicesPerRound());
         positive("minParticipants", s.minParticipants());
@@ -36,14 +35,12 @@ final class JobSpecs {
         if (s.minParticipants() > s.devicesPerRound()) {
             throw invalid("minParticipants", "cannot exceed devicesPerRound");
         }
-        if (!(s.alpha() >= 0f && s.alpha() <= 1f)) throw invalid("alpha", "must lie in [0, 1]");
-        finitePositive("beta", s.beta());
-        finitePositive("epsilon", s.epsilon());
-        finitePositive("learningRate", s.learningRate());
-        finitePositive("guidedLearningRate", s.guidedLearningRate());
-        if (s.guided() && (s.publicDataPath() == null || s.publicDataPath().isBlank())) {
-            throw invalid("publicDataPath", "a guided method needs the cloud's public data");
+        if (method.guided() && (s.publicDataPath() == null || s.publicDataPath().isBlank())) {
+            throw invalid("publicDataPath", "a guided method (" + method.method() + ") needs the cloud's public data");
         }
+        return new JobSpec(s.model(), s.peft(), s.loraRank(), s.maxTokens(), s.numClasses(), s.modelSeed(),
+                JobMethods.resolve(s.method()), s.rounds(), s.devicesPerRound(), s.minParticipants(), s.batchSize(),
+                s.roundTimeoutSeconds(), s.publicDataPath(), s.publicDomains(), s.publicSize());
     }
 
     private static void oneOf(String field, String value, Set<String> allowed) {
@@ -52,10 +49,6 @@ final class JobSpecs {
 
     private static void positive(String field, int value) {
         if (value <= 0) throw invalid(field, "must be positive");
-    }
-
-    private static void finitePositive(String field, float value) {
-        if (!(value > 0f) || Float.isInfinite(value)) throw invalid(field, "must be a positive finite number");
     }
 
     private static ApiProblem invalid(String field, String why) {

@@ -1,5 +1,9 @@
 package dev.cooperllm.orchestrator.domain;
 
+import dev.cooperllm.core.aggregate.AggregateResult;
+import dev.cooperllm.core.aggregate.FederatedEvaluation;
+import dev.cooperllm.core.engine.GuardDecision;
+import dev.cooperllm.core.engine.RoundOutcome;
 import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.events.BundleReady;
 import dev.cooperllm.events.DeviceUpdate;
@@ -14,8 +18,6 @@ import dev.cooperllm.orchestrator.persistence.UpdateRepository;
 import dev.cooperllm.platform.outbox.Outbox;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,25 +39,22 @@ public class RoundCoordinator {
     private final JobRepository jobs;
     private final RoundRepository rounds;
     private final UpdateRepository updates;
-    private final RoundAggregation aggregation;
+    private final RoundCompletion completion;
     private final Outbox outbox;
     private final Clock clock;
-    private final float divergenceMargin;
     private final long bundleTimeoutSeconds;
     private final int maxConsecutiveFailures;
 
     public RoundCoordinator(JobRepository jobs, RoundRepository rounds, UpdateRepository updates,
-            RoundAggregation aggregation, Outbox outbox, Clock clock,
-            @Value("${cooperllm.rounds.divergence-margin:0.5}") float divergenceMargin,
+            RoundCompletion completion, Outbox outbox, Clock clock,
             @Value("${cooperllm.rounds.bundle-timeout-seconds:300}") long bundleTimeoutSeconds,
             @Value("${cooperllm.rounds.max-consecutive-failures:5}") int maxConsecutiveFailures) {
         this.jobs = jobs;
         this.rounds = rounds;
         this.updates = updates;
-        this.aggregation = aggregation;
+        this.completion = completion;
         this.outbox = outbox;
         this.clock = clock;
-        this.divergenceMargin = divergenceMargin;
         this.bundleTimeoutSeconds = bundleTimeoutSeconds;
         this.maxConsecutiveFailures = maxConsecutiveFailures;
     }
@@ -148,45 +147,37 @@ public class RoundCoordinator {
     }
 
     private void aggregate(Job job, Round round) {
-        JobRepository.Guard guard = jobs.guard(job.id());
-        List<StoredUpdate> received = updates.countedUpdates(job.id(), round.round());
-        RoundAggregation.Result result = aggregation.aggregate(job.spec(), round.round(), round.settings(),
-                guard.lrScale(), received);
-        if (result.participants() < job.spec().minParticipants()) {
-            fail(job, round, "only " + result.participants() + " valid reports; rejected: " + result.rejected(),
-                    round.baseVersion());
-            return;
+        RoundOutcome outcome = completion.complete(job.spec(), round, updates.countedUpdates(job.id(), round.round()),
+                jobs.guardState(job.id()));
+        AggregateResult result = outcome.result();
+        FederatedEvaluation evaluation = outcome.evaluation().federated();
+        rounds.recordOutcome(job.id(), round.round(), result.participants().size(), result.meanLoss(),
+                result.meanSpread(), evaluation.present() ? evaluation.loss() : null,
+                evaluation.present() ? evaluation.accuracy() : null, evaluation.devices(), outcome.guard().stepScale());
+        GuardDecision decision = outcome.decision();
+        switch (decision.action()) {
+            case SKIP -> fail(job, round, decision.reason(), round.baseVersion());
+            case ROLL_BACK -> {
+                // The guard refuses to build on this round: the next one starts from an earlier version with
+                // damped steps (docs/design.md §2, divergence guard).
+                jobs.setGuardState(job.id(), outcome.guard());
+                fail(job, round, "divergence guard: " + decision.reason(), decision.rollbackTo());
+            }
+            case COMMIT -> commit(job, round, outcome);
         }
-        if (diverging(guard, result.meanLoss())) {
-            // The devices measured the base version worse than the best one by more than the margin: refuse to
-            // build on it, damp η, and let the next round start from the last good version (FwdLLM-style guard).
-            JobRepository.Guard damped = new JobRepository.Guard(guard.bestLoss(), guard.goodVersion(),
-                    guard.lrScale() * 0.5f);
-            jobs.setGuard(job.id(), damped);
-            fail(job, round, String.format("divergence: loss %.4f exceeds best %.4f by more than %.0f%%; "
-                    + "rolling back to version %d and halving the step size", result.meanLoss(), guard.bestLoss(),
-                    divergenceMargin * 100, guard.goodVersion()), guard.goodVersion());
-            return;
-        }
-        if (guard.bestLoss() == null || result.meanLoss() <= guard.bestLoss()) {
-            jobs.setGuard(job.id(), new JobRepository.Guard(result.meanLoss(), round.baseVersion(), guard.lrScale()));
-        }
-        if (!rounds.markAggregated(job.id(), round.round(), result.participants(), result.meanLoss(), result.spread(),
-                result.coefficients())) {
-            return;
-        }
-        outbox.add(Topics.AGGREGATES, job.id(), new RoundAggregated(UUID.randomUUID().toString(), job.id(),
-                round.round(), round.baseVersion(), round.bundleId(), round.bundleSha256(),
-                Floats.toList(result.coefficients()), result.participants(), result.meanLoss(), result.spread(),
-                Floats.toList(result.projected()), Floats.toList(result.spreadPerDirection()), result.samples(), round.settings(),
-                clock.instant()));
-        log.debug("job {} round {} aggregated from {} devices, mean loss {}", job.id(), round.round(),
-                result.participants(), result.meanLoss());
     }
 
-    private boolean diverging(JobRepository.Guard guard, float meanLoss) {
-        if (!Float.isFinite(meanLoss)) return true;
-        return guard.bestLoss() != null && meanLoss > guard.bestLoss() * (1f + divergenceMargin);
+    private void commit(Job job, Round round, RoundOutcome outcome) {
+        AggregateResult result = outcome.result();
+        if (!rounds.markAggregated(job.id(), round.round(), result.coefficients())) return;
+        jobs.setGuardState(job.id(), outcome.guard());
+        outbox.add(Topics.AGGREGATES, job.id(), new RoundAggregated(UUID.randomUUID().toString(), job.id(),
+                round.round(), round.baseVersion(), round.bundleId(), round.bundleSha256(),
+                Floats.toList(result.coefficients()), result.participants().size(), result.meanLoss(),
+                result.meanSpread(), Floats.toList(result.projected()), Floats.toList(result.spread()), result.samples(),
+                round.settings(), clock.instant()));
+        log.debug("job {} round {} aggregated from {} devices, mean loss {}", job.id(), round.round(),
+                result.participants().size(), result.meanLoss());
     }
 
     /** Fails the round and opens the next one on {@code nextBase}. */

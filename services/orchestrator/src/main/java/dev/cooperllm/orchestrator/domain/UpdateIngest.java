@@ -23,9 +23,18 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class UpdateIngest {
 
-    /** What a device uploads: losses per direction, in the bundle's direction order. */
+    /**
+     * What a device uploads: losses per direction, in the bundle's direction order; L⁰ when the round
+     * measures curvature; and in an evaluation round the base version's loss, accuracy and example count
+     * on the device's private validation slice.
+     */
     public record UpdateRequest(String bundleId, Integer samples, List<Float> lossPlus, List<Float> lossMinus,
-            Float lossZero) {
+            Float lossZero, Float evalLoss, Float evalAccuracy, Integer evalSamples) {
+
+        public UpdateRequest(String bundleId, Integer samples, List<Float> lossPlus, List<Float> lossMinus,
+                Float lossZero) {
+            this(bundleId, samples, lossPlus, lossMinus, lossZero, null, null, null);
+        }
     }
 
     public record Accepted(String updateId, String roundId, boolean replayed) {
@@ -82,10 +91,10 @@ public class UpdateIngest {
         float[] plus = Floats.toArray(req.lossPlus());
         float[] minus = Floats.toArray(req.lossMinus());
         updates.insert(idempotencyKey, hash, round.jobId(), round.round(), deviceId, req.bundleId(), req.samples(), plus,
-                minus, req.lossZero());
+                minus, req.lossZero(), req.evalLoss(), req.evalAccuracy(), req.evalSamples());
         outbox.add(Topics.UPDATES, round.jobId(), new DeviceUpdate(idempotencyKey, round.jobId(), round.round(),
                 deviceId, req.bundleId(), req.samples(), req.lossPlus(), req.lossMinus(), req.lossZero(),
-                clock.instant()));
+                req.evalLoss(), req.evalAccuracy(), req.evalSamples(), clock.instant()));
         return new Accepted(idempotencyKey, roundIdText, false);
     }
 
@@ -104,25 +113,48 @@ public class UpdateIngest {
                     + " directions; lossPlus and lossMinus must each hold " + k + " values");
         }
         for (int i = 0; i < k; i++) {
-            if (!finite(req.lossPlus().get(i)) || !finite(req.lossMinus().get(i))) {
-                throw ApiProblem.badRequest("non-finite-loss", "direction " + i + " has a missing, NaN or infinite loss");
-            }
+            loss("lossPlus[" + i + "]", req.lossPlus().get(i));
+            loss("lossMinus[" + i + "]", req.lossMinus().get(i));
         }
-        if (req.lossZero() != null && !finite(req.lossZero())) {
-            throw ApiProblem.badRequest("non-finite-loss", "lossZero is NaN or infinite");
+        if (req.lossZero() != null) loss("lossZero", req.lossZero());
+        boolean evaluated = req.evalLoss() != null || req.evalAccuracy() != null || req.evalSamples() != null;
+        if (evaluated) {
+            if (!round.settings().evaluate()) {
+                throw ApiProblem.badRequest("evaluation-not-requested", "round " + round.id()
+                        + " asks for no federated evaluation; leave evalLoss, evalAccuracy and evalSamples out");
+            }
+            if (req.evalLoss() == null || req.evalAccuracy() == null || req.evalSamples() == null) {
+                throw ApiProblem.badRequest("invalid-evaluation", "evalLoss, evalAccuracy and evalSamples go together");
+            }
+            loss("evalLoss", req.evalLoss());
+            if (!(req.evalAccuracy() >= 0f && req.evalAccuracy() <= 1f)) {
+                throw ApiProblem.badRequest("invalid-evaluation", "evalAccuracy must lie in [0, 1]");
+            }
+            if (req.evalSamples() <= 0) {
+                throw ApiProblem.badRequest("invalid-evaluation", "evalSamples must be a positive count");
+            }
         }
     }
 
-    private static boolean finite(Float f) {
-        return f != null && Float.isFinite(f);
+    /** A loss is a cross-entropy: present, finite and never negative. */
+    private static void loss(String field, Float value) {
+        if (value == null || !Float.isFinite(value)) {
+            throw ApiProblem.badRequest("non-finite-loss", field + " is missing, NaN or infinite");
+        }
+        if (value < 0f) throw ApiProblem.badRequest("negative-loss", field + " is negative; losses are cross-entropies");
     }
 
     private static String requestHash(String roundId, String deviceId, UpdateRequest req) {
         StringBuilder sb = new StringBuilder().append(roundId).append('|').append(deviceId).append('|')
                 .append(req.bundleId()).append('|').append(req.samples()).append('|').append(bits(req.lossPlus()))
-                .append('|').append(bits(req.lossMinus())).append('|')
-                .append(req.lossZero() == null ? "-" : Integer.toHexString(Float.floatToIntBits(req.lossZero())));
+                .append('|').append(bits(req.lossMinus())).append('|').append(bits(req.lossZero())).append('|')
+                .append(bits(req.evalLoss())).append('|').append(bits(req.evalAccuracy())).append('|')
+                .append(req.evalSamples());
         return Hashes.sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String bits(Float value) {
+        return value == null ? "-" : Integer.toHexString(Float.floatToIntBits(value));
     }
 
     private static String bits(List<Float> values) {

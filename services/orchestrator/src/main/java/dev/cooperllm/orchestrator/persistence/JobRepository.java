@@ -1,5 +1,6 @@
 package dev.cooperllm.orchestrator.persistence;
 
+import dev.cooperllm.core.engine.GuardState;
 import dev.cooperllm.events.JobSpec;
 import dev.cooperllm.orchestrator.domain.Job;
 import dev.cooperllm.orchestrator.domain.JobStatus;
@@ -64,20 +65,15 @@ public class JobRepository {
                 .update();
     }
 
-    /** The divergence guard's memory for one job. */
-    public record Guard(Float bestLoss, long goodVersion, float lrScale) {
+    /** The divergence guard's memory for one job; a job that has not finished a round starts from version 0. */
+    public GuardState guardState(String id) {
+        List<String> text = jdbc.sql("SELECT guard_state FROM jobs WHERE id = ?").param(id)
+                .query((rs, i) -> rs.getString(1)).list();
+        return text.isEmpty() || text.get(0) == null ? GuardState.initial(0) : GuardState.parse(text.get(0));
     }
 
-    public Guard guard(String id) {
-        return jdbc.sql("SELECT best_loss, good_version, lr_scale FROM jobs WHERE id = ?").param(id)
-                .query((rs, i) -> new Guard((Float) rs.getObject(1), rs.getLong(2), rs.getFloat(3)))
-                .single();
-    }
-
-    public void setGuard(String id, Guard guard) {
-        jdbc.sql("UPDATE jobs SET best_loss = ?, good_version = ?, lr_scale = ?, updated_at = now() WHERE id = ?")
-                .params(guard.bestLoss(), guard.goodVersion(), guard.lrScale(), id)
-                .update();
+    public void setGuardState(String id, GuardState state) {
+        jdbc.sql("UPDATE jobs SET guard_state = ?, updated_at = now() WHERE id = ?").params(state.toText(), id).update();
     }
 
     private Job map(ResultSet rs, int i) throws SQLException {

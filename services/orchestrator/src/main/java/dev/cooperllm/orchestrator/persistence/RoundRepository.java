@@ -19,7 +19,7 @@ public class RoundRepository {
 
     private static final String COLUMNS = "job_id, round, base_version, status, bundle_id, bundle_sha256, bundle_bytes, "
             + "directions, settings, deadline, participants, mean_loss, estimate_spread, coefficients, result_version, failure, "
-            + "opened_at, closed_at";
+            + "opened_at, closed_at, eval_loss, eval_accuracy, eval_devices, step_scale";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -96,13 +96,26 @@ public class RoundRepository {
                 .update() == 1;
     }
 
+    /** What the engine measured in an open round, whatever it then decided. */
+    public void recordOutcome(String jobId, long round, int participants, float meanLoss, float spread, Float evalLoss,
+            Float evalAccuracy, int evalDevices, float stepScale) {
+        jdbc.sql("UPDATE rounds SET participants = ?, mean_loss = ?, estimate_spread = ?, eval_loss = ?, "
+                        + "eval_accuracy = ?, eval_devices = ?, step_scale = ? WHERE job_id = ? AND round = ? AND status = 'OPEN'")
+                .params(participants, finiteOrNull(meanLoss), finiteOrNull(spread), evalLoss, evalAccuracy, evalDevices,
+                        stepScale, jobId, round)
+                .update();
+    }
+
     /** Compare-and-set from OPEN, so two triggers (quorum and deadline) cannot both aggregate. */
-    public boolean markAggregated(String jobId, long round, int participants, float meanLoss, float spread,
-            float[] coefficients) {
-        return jdbc.sql("UPDATE rounds SET status = 'AGGREGATED', participants = ?, mean_loss = ?, estimate_spread = ?, "
-                        + "coefficients = ? WHERE job_id = ? AND round = ? AND status = 'OPEN'")
-                .params(participants, meanLoss, spread, coefficients, jobId, round)
+    public boolean markAggregated(String jobId, long round, float[] coefficients) {
+        return jdbc.sql("UPDATE rounds SET status = 'AGGREGATED', coefficients = ? "
+                        + "WHERE job_id = ? AND round = ? AND status = 'OPEN'")
+                .params(coefficients, jobId, round)
                 .update() == 1;
+    }
+
+    private static Float finiteOrNull(float v) {
+        return Float.isFinite(v) ? v : null;
     }
 
     public boolean markClosed(String jobId, long round, long resultVersion) {
@@ -130,6 +143,7 @@ public class RoundRepository {
                 (Float) rs.getObject("mean_loss"), (Float) rs.getObject("estimate_spread"),
                 Floats.fromSql(rs.getArray("coefficients")), (Long) rs.getObject("result_version"),
                 rs.getString("failure"), rs.getTimestamp("opened_at").toInstant(),
-                closed == null ? null : closed.toInstant());
+                closed == null ? null : closed.toInstant(), (Float) rs.getObject("eval_loss"),
+                (Float) rs.getObject("eval_accuracy"), rs.getInt("eval_devices"), (Float) rs.getObject("step_scale"));
     }
 }

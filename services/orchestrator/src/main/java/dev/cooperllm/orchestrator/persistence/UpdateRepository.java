@@ -33,10 +33,13 @@ public class UpdateRepository {
     }
 
     public void insert(String updateId, String requestHash, String jobId, long round, String deviceId, String bundleId,
-            int samples, float[] lossPlus, float[] lossMinus, Float lossZero) {
+            int samples, float[] lossPlus, float[] lossMinus, Float lossZero, Float evalLoss, Float evalAccuracy,
+            Integer evalSamples) {
         jdbc.sql("INSERT INTO updates (update_id, request_hash, job_id, round, device_id, bundle_id, samples, "
-                        + "loss_plus, loss_minus, loss_zero) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                .params(updateId, requestHash, jobId, round, deviceId, bundleId, samples, lossPlus, lossMinus, lossZero)
+                        + "loss_plus, loss_minus, loss_zero, eval_loss, eval_accuracy, eval_samples) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(updateId, requestHash, jobId, round, deviceId, bundleId, samples, lossPlus, lossMinus, lossZero,
+                        evalLoss, evalAccuracy, evalSamples)
                 .update();
     }
 
@@ -52,12 +55,13 @@ public class UpdateRepository {
     }
 
     public List<StoredUpdate> countedUpdates(String jobId, long round) {
-        return jdbc.sql("SELECT update_id, device_id, samples, loss_plus, loss_minus, loss_zero FROM updates "
-                        + "WHERE job_id = ? AND round = ? AND counted ORDER BY device_id")
+        return jdbc.sql("SELECT update_id, device_id, samples, loss_plus, loss_minus, loss_zero, eval_loss, eval_accuracy, "
+                        + "eval_samples FROM updates WHERE job_id = ? AND round = ? AND counted ORDER BY device_id")
                 .params(jobId, round)
                 .query((rs, i) -> new StoredUpdate(rs.getString(1), rs.getString(2), rs.getInt(3),
                         Floats.fromSql(rs.getArray(4)), Floats.fromSql(rs.getArray(5)),
-                        (Float) rs.getObject(6)))
+                        (Float) rs.getObject(6), (Float) rs.getObject(7), (Float) rs.getObject(8),
+                        (Integer) rs.getObject(9)))
                 .list();
     }
 }

@@ -13,6 +13,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Admin API for jobs (the gateway checks the admin token before a request gets here). */
 @RestController
@@ -20,13 +22,16 @@ import org.springframework.web.bind.annotation.RestController;
 class JobController {
 
     private final JobService jobs;
+    private final JsonMapper json;
 
-    JobController(JobService jobs) {
+    JobController(JobService jobs, JsonMapper json) {
         this.jobs = jobs;
+        this.json = json;
     }
 
     @PostMapping
-    ResponseEntity<JobView.Created> create(@RequestBody CreateJobRequest request) {
+    ResponseEntity<JobView.Created> create(@RequestBody JsonNode body) {
+        CreateJobRequest request = CreateJobRequest.from(body, json);
         JobSpec spec = request.toSpec();
         JobService.CreatedJob created = jobs.create(request.name(), spec);
         return ResponseEntity.created(URI.create("/api/v1/jobs/" + created.job().id()))
@@ -79,13 +84,16 @@ class JobController {
         }
     }
 
+    /** A round as admins see it; evalLoss/evalAccuracy: federated evaluation of the base version, when it ran. */
     record RoundView(String id, long round, long baseVersion, String status, String bundleId, Long bundleBytes,
             Integer directions, int participants, Float meanLoss, Float estimateSpread, List<Float> coefficients,
-            Long resultVersion, String failure, java.time.Instant openedAt, java.time.Instant closedAt) {
+            Long resultVersion, String failure, java.time.Instant openedAt, java.time.Instant closedAt, Float evalLoss,
+            Float evalAccuracy, int evalDevices, Float stepScale) {
         static RoundView of(Round r) {
             return new RoundView(r.id(), r.round(), r.baseVersion(), r.status().name(), r.bundleId(), r.bundleBytes(),
                     r.directions(), r.participants(), r.meanLoss(), r.estimateSpread(), r.coefficients(),
-                    r.resultVersion(), r.failure(), r.openedAt(), r.closedAt());
+                    r.resultVersion(), r.failure(), r.openedAt(), r.closedAt(), r.evalLoss(), r.evalAccuracy(),
+                    r.evalDevices(), r.stepScale());
         }
     }
 }

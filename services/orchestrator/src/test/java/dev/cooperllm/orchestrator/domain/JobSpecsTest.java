@@ -5,35 +5,47 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.MethodSettings;
 import dev.cooperllm.platform.web.ApiProblem;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobSpecsTest {
 
-    private static JobSpec spec(String method, float alpha, String guidance, String publicData, int devices,
-            int minParticipants) {
-        return new JobSpec("tiny", "full", 4, 32, 2, 1L, method, guidance, "single", "mean", 4, alpha, 1f, 1e-3f,
-                0.1f, 0.1f, 3, devices, minParticipants, 16, 60, publicData, List.of("amazon"), 0);
+    private static MethodSettings method(String name, Float alpha, String guidance) {
+        return new MethodSettings(name, guidance, null, null, null, null, alpha, null, null, null, null, null);
+    }
+
+    private static JobSpec spec(MethodSettings method, String publicData, int devices, int minParticipants) {
+        return new JobSpec("tiny", "full", 4, 32, 2, 1L, method, 3, devices, minParticipants, 16, 60, publicData,
+                List.of("amazon"), 0);
     }
 
     @Test
-    void acceptsASensibleSpec() {
-        assertThatCode(() -> JobSpecs.validate(spec("zgr", 0.5f, "pca:4", "/data/x.csv", 8, 4))).doesNotThrowAnyException();
-        assertThatCode(() -> JobSpecs.validate(spec("zoo", 1f, "mean", null, 8, 4))).doesNotThrowAnyException();
+    void acceptsASensibleSpecAndStoresTheMethodsDefaults() {
+        JobSpec stored = JobSpecs.validate(spec(MethodSettings.defaults(), "/data/x.csv", 8, 4));
+        assertThat(stored.method().name()).isEqualTo("zgr");
+        assertThat(stored.method().guidance()).isEqualTo("pca:4");
+        assertThat(stored.method().evaluateEvery()).isPositive();
+        assertThat(stored.method().learningRate()).as("the default scales with n").isNull();
+        assertThatCode(() -> JobSpecs.validate(spec(MethodSettings.named("zoo"), null, 8, 4))).doesNotThrowAnyException();
+        assertThat(JobSpecs.validate(spec(MethodSettings.named("zgr-paper"), "/d", 8, 4)).method().guidance())
+                .isEqualTo("mean");
     }
 
     @Test
     void namesTheFieldThatIsWrong() {
-        assertThatThrownBy(() -> JobSpecs.validate(spec("zgr", 1.5f, "mean", "/d", 8, 4)))
+        assertThatThrownBy(() -> JobSpecs.validate(spec(method("zgr-paper", 1.5f, null), "/d", 8, 4)))
                 .isInstanceOf(ApiProblem.class).hasMessageContaining("alpha");
-        assertThatThrownBy(() -> JobSpecs.validate(spec("sgd", 0.5f, "mean", "/d", 8, 4)))
+        assertThatThrownBy(() -> JobSpecs.validate(spec(MethodSettings.named("sgd"), "/d", 8, 4)))
                 .hasMessageContaining("method");
-        assertThatThrownBy(() -> JobSpecs.validate(spec("zgr", 0.5f, "pca:9", "/d", 8, 4)))
+        assertThatThrownBy(() -> JobSpecs.validate(spec(method("zgr", null, "pca:9"), "/d", 8, 4)))
                 .hasMessageContaining("guidance");
-        assertThatThrownBy(() -> JobSpecs.validate(spec("zgr", 0.5f, "mean", null, 8, 4)))
+        assertThatThrownBy(() -> JobSpecs.validate(spec(method("zoo", null, "pca:2"), "/d", 8, 4)))
+                .hasMessageContaining("guidance");
+        assertThatThrownBy(() -> JobSpecs.validate(spec(MethodSettings.defaults(), null, 8, 4)))
                 .hasMessageContaining("publicDataPath");
-        assertThatThrownBy(() -> JobSpecs.validate(spec("zgr", 0.5f, "mean", "/d", 4, 8)))
+        assertThatThrownBy(() -> JobSpecs.validate(spec(MethodSettings.defaults(), "/d", 4, 8)))
                 .hasMessageContaining("minParticipants");
     }
 

@@ -39,6 +39,16 @@ public class GuidanceRepository {
                 .optional();
     }
 
+    /** The job's latest guidance of an earlier round with a non-empty basis (what a refresh interval reuses). */
+    public Optional<GuidanceRow> latestBefore(String jobId, long round) {
+        return jdbc.sql("SELECT id, job_id, round, base_version, rank, parameters, public_loss, gradient_norm, sha256, "
+                        + "bytes FROM guidance WHERE job_id = ? AND round < ? AND rank > 0 ORDER BY round DESC LIMIT 1")
+                .params(jobId, round)
+                .query((rs, i) -> new GuidanceRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                        rs.getInt(5), rs.getLong(6), rs.getFloat(7), rs.getFloat(8), rs.getString(9), rs.getLong(10)))
+                .optional();
+    }
+
     public void saveGradient(String jobId, long round, byte[] gradient) {
         jdbc.sql("INSERT INTO gradient_window (job_id, round, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
                 .params(jobId, round, gradient).update();
