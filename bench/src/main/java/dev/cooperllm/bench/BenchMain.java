@@ -6,7 +6,8 @@ import java.util.Arrays;
  * Entry point of the bench jar: {@code jmh [JMH options…]} runs the micro-benchmarks,
  * {@code codec-sizes} prints the bundle size per bit width next to the codec timings,
  * {@code generator-cpu} the generator's throughput per CPU-second (for shared machines),
- * {@code experiment …} the paper-claim experiments (docs/experiments.md), {@code memory …} the device
+ * {@code experiment …} the paper-claim experiments (docs/experiments.md), {@code stats …} mean ± sd of
+ * several seeds' experiment outputs, {@code memory …} the device
  * memory of a ZOO step against a backprop step, each in its own JVM.
  */
 public final class BenchMain {
@@ -32,6 +33,9 @@ public final class BenchMain {
             case "experiment":
                 System.exit(dev.cooperllm.bench.experiment.ExperimentMain.run(rest));
                 break;
+            case "stats":
+                System.exit(dev.cooperllm.bench.experiment.ExperimentStats.run(rest));
+                break;
             case "memory":
                 System.exit(dev.cooperllm.bench.memory.MemoryMain.run(rest));
                 break;
@@ -42,6 +46,6 @@ public final class BenchMain {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment … | memory …");
+        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment … | stats … | memory …");
     }
 }

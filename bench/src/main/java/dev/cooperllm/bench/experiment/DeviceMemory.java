@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * A method's device memory, taken from the {@code memory} command's {@code memory.json}: the
  * experiment runs every simulated device in one JVM, so it cannot measure one device's peak; the
- * memory command does, one step per JVM. ZO methods (zoo, fedkseed, zgr, zgr-adaptive) run the ZOO
+ * memory command does, one step per JVM. ZO methods (zoo, fedkseed, zgr, zgr-paper, zgr-alpha) run the ZOO
  * step on the device, bp-fedavg the backprop step; cloud-only does no device work. Of the rows for
  * the run's model and PEFT subset, the largest batch × tokens shape is used (small batches hide the
  * activation memory that backprop keeps).

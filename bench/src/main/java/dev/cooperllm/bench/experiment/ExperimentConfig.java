@@ -1,5 +1,9 @@
 package dev.cooperllm.bench.experiment;
 
+import dev.cooperllm.core.engine.GuardMode;
+import dev.cooperllm.core.engine.GuidanceSpec;
+import dev.cooperllm.core.engine.Method;
+import dev.cooperllm.core.engine.MethodSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,43 +16,84 @@ import java.util.Set;
 
 /**
  * Everything one {@code experiment} run needs, parsed from the command line. Parsing fails with an
- * {@link IllegalArgumentException} whose message names the flag and what it accepts.
+ * {@link IllegalArgumentException} whose message names the flag and what it accepts. The federated
+ * methods are fl-core's {@link Method}s, configured through {@link #spec(String, Float)} into the same
+ * {@link MethodSpec} a platform job gets; unset flags keep the method's own defaults.
  */
 public record ExperimentConfig(
-        Path data, Set<String> publicDomains, int publicSize, List<String> methods,
+        Path data, Path publicData, Set<String> publicDomains, int publicSize, List<String> methods,
         String model, String peft, int loraRank, int maxTokens,
-        int devices, int perRound, int rounds, int directions, String partition, String warmStart,
-        String guidance, int guidanceRank, int guidanceRefresh, String step, boolean tune, int tuneRounds,
-        long seed, Path out, int batch, int cloudBatch, float eps, int evalEvery, int progressEvery,
+        int devices, int perRound, int rounds, Integer directions, String partition, String warmStart,
+        String guidance, Integer guidanceRefresh, Set<String> tune, int tuneRounds,
+        long seed, Path out, int batch, int cloudBatch, Float eps, int evalEvery, Integer fedEvalEvery, int progressEvery,
         double validationFraction, double testFraction, int warmSteps, int localSteps,
-        Map<String, Float> learningRates, int maxTestExamples, String guard, Path memory, Path include) {
+        Map<String, Float> learningRates, Float guidedLr, int maxTestExamples, String guard, Path memory, Path include,
+        boolean batched) {
 
-    public static final List<String> METHODS = List.of("cloud-only", "zoo", "fedkseed", "zgr", "zgr-adaptive", "bp-fedavg");
+    /** Backprop baselines beside the federated ZO methods of fl-core. */
+    public static final List<String> BASELINES = List.of("cloud-only", "bp-fedavg");
+    public static final List<String> METHODS = allMethods();
+
+    private static List<String> allMethods() {
+        List<String> m = new ArrayList<>();
+        m.add("cloud-only");
+        for (Method x : Method.values()) m.add(x.wireName());
+        m.add("bp-fedavg");
+        return List.copyOf(m);
+    }
 
     public static final String USAGE = String.join("\n",
             "usage: experiment --data FILE --public-domain D[,D...] [--public-size N] --method M[,M...]",
             "                  --model minilm|tiny --peft lora|bitfit|head|full --devices N --per-round P",
-            "                  --rounds R --directions K --partition natural|dirichlet:A|iid --warm-start cloud|none",
-            "                  [--guidance mean|pca:M|trajectory:M] [--step single|decoupled] [--tune] --seed S --out DIR",
+            "                  --rounds R --partition natural|dirichlet:A|iid --warm-start cloud|none --seed S --out DIR",
             "  methods: " + String.join(", ", METHODS),
-            "  optional: --batch B (device minibatch, 8)  --cloud-batch B (32)  --eps E (1e-3)  --eval-every E",
-            "            --progress-every E  --lora-rank R  --max-tokens T (32)  --tune-rounds R (rounds/4)",
-            "            --guidance-refresh R (10, pca)  --lr METHOD=VALUE[,METHOD=VALUE...]  --warm-steps S (150)",
-            "            --local-steps S (bp-fedavg, 1)  --val-fraction F (0.1)  --test-fraction F (0.2)",
-            "            --max-test N (cap on test examples, 0 = all)",
-            "            --guard full|loss|off (full: loss-spike rollback + validation-drift rollback; off: none, for stress runs)",
+            "           zgr is the platform's default (gated decoupled ZGR with PCA guidance), zgr-paper the paper's",
+            "           fixed-alpha mean-gradient form; every ZO method runs through fl-core's round engine",
+            "  method settings (default: each method's own, as a platform job gets them):",
+            "            --directions K  --eps E  --guidance none|mean|pca:M|trajectory:M (zgr, zgr-alpha)",
+            "            --guidance-refresh R  --lr METHOD=VALUE[,METHOD=VALUE...]  --guided-lr X (zgr)",
+            "            --fed-eval-every E (federated evaluation)  --guard full|spike|off",
+            "  optional: --public-data FILE (the cloud's public data when it is not in --data)",
+            "            --batch B (device minibatch, 8)  --cloud-batch B (32: warm start, cloud-only)",
+            "            --eval-every E (test-set points)  --progress-every E  --lora-rank R  --max-tokens T (32)",
+            "            --tune[=METHOD,...] (step-size grid on the validation split; all methods when none named)",
+            "            --tune-rounds R (rounds/4)  --warm-steps S (150)  --local-steps S (bp-fedavg, 1)",
+            "            --val-fraction F (0.1)  --test-fraction F (0.2)  --max-test N (cap on test examples, 0 = all)",
+            "            --batched true|false (true: one forward batch for a round's devices; false: each device",
+            "                           alone, bit for bit as the SDK)",
             "            --memory FILE (memory.json of the 'memory' command: device peak memory per method in summary.json)",
             "            --include DIR (an earlier run's --out with the same data, model and seed: its methods join this",
-            "                           run's outputs, and zgr-adaptive takes zoo's tuned step from it)");
+            "                           run's outputs)");
+
+    /** The engine's settings for a ZO method under these flags; {@code lr} overrides the step size when given. */
+    public MethodSpec spec(String method, Float lr) {
+        Method m = Method.parse(method);
+        MethodSpec.Builder b = MethodSpec.builder(m);
+        if (directions != null) b.directions(directions);
+        if (eps != null) b.epsilon(eps);
+        if (guidance != null && (m == Method.ZGR || m == Method.ZGR_ALPHA)) b.guidance(guidance);
+        if (guidanceRefresh != null && m.guided()) b.guidanceRefresh(guidanceRefresh);
+        if (guidedLr != null && m == Method.ZGR) b.guidedLearningRate(guidedLr);
+        if (fedEvalEvery != null) b.evaluateEvery(fedEvalEvery);
+        b.guard(GuardMode.parse(guard));
+        Float rate = lr != null ? lr : learningRates.get(method);
+        if (rate != null) b.learningRate(rate);
+        return b.build();
+    }
+
+    public boolean tunes(String method) {
+        return tune.contains(method);
+    }
 
     public static ExperimentConfig parse(String[] args) {
         Map<String, String> a = new LinkedHashMap<>();
         Set<String> flags = Set.of("--tune");
-        Set<String> known = new LinkedHashSet<>(List.of("--data", "--public-domain", "--public-size", "--method", "--model",
-                "--peft", "--lora-rank", "--max-tokens", "--devices", "--per-round", "--rounds", "--directions", "--partition",
-                "--warm-start", "--guidance", "--guidance-refresh", "--step", "--tune", "--tune-rounds", "--seed", "--out",
-                "--batch", "--cloud-batch", "--eps", "--eval-every", "--progress-every", "--val-fraction", "--test-fraction",
-                "--warm-steps", "--local-steps", "--lr", "--max-test", "--guard", "--memory", "--include"));
+        Set<String> known = new LinkedHashSet<>(List.of("--data", "--public-data", "--public-domain", "--public-size",
+                "--method", "--model", "--peft", "--lora-rank", "--max-tokens", "--devices", "--per-round", "--rounds",
+                "--directions", "--partition", "--warm-start", "--guidance", "--guidance-refresh", "--tune",
+                "--tune-rounds", "--seed", "--out", "--batch", "--cloud-batch", "--eps", "--eval-every",
+                "--fed-eval-every", "--progress-every", "--val-fraction", "--test-fraction", "--warm-steps",
+                "--local-steps", "--lr", "--guided-lr", "--max-test", "--guard", "--memory", "--include", "--batched"));
         for (int i = 0; i < args.length; i++) {
             String k = args[i];
             String v = null;
@@ -59,7 +104,7 @@ public record ExperimentConfig(
             }
             if (!known.contains(k)) throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             if (flags.contains(k)) {
-                a.put(k, v == null ? "true" : v);
+                a.put(k, v == null ? "" : v);
                 continue;
             }
             if (v == null) {
@@ -73,8 +118,8 @@ public record ExperimentConfig(
         for (String req : List.of("--data", "--public-domain", "--method", "--out")) {
             if (!a.containsKey(req)) throw new IllegalArgumentException("missing required flag " + req);
         }
-        Path data = Path.of(a.get("--data"));
-        if (!Files.isRegularFile(data)) throw new IllegalArgumentException("--data: no such file " + data);
+        Path data = file(a.get("--data"), "--data");
+        Path publicData = a.containsKey("--public-data") ? file(a.get("--public-data"), "--public-data") : null;
         Set<String> pub = new LinkedHashSet<>();
         for (String d : a.get("--public-domain").split(",")) if (!d.isBlank()) pub.add(d.trim());
         if (pub.isEmpty()) throw new IllegalArgumentException("--public-domain: give at least one domain");
@@ -95,20 +140,14 @@ public record ExperimentConfig(
             throw new IllegalArgumentException("--partition: expected natural | iid | dirichlet:ALPHA, got '" + partition + "'");
         }
         String warm = oneOf(a, "--warm-start", "cloud", "cloud", "none");
-        String guidanceSpec = a.getOrDefault("--guidance", "mean");
-        String guidance;
-        int rank;
-        if (guidanceSpec.equals("mean")) {
-            guidance = "mean";
-            rank = 1;
-        } else if (guidanceSpec.matches("(pca|trajectory):[0-9]+")) {
-            guidance = guidanceSpec.substring(0, guidanceSpec.indexOf(':'));
-            rank = Integer.parseInt(guidanceSpec.substring(guidanceSpec.indexOf(':') + 1));
-            if (rank < 1 || rank > 8) throw new IllegalArgumentException("--guidance: rank must be in 1..8, got " + rank);
-        } else {
-            throw new IllegalArgumentException("--guidance: expected mean | pca:M | trajectory:M, got '" + guidanceSpec + "'");
+        String guidance = null;
+        if (a.containsKey("--guidance")) {
+            try {
+                guidance = GuidanceSpec.parse(a.get("--guidance")).toString();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--guidance: " + e.getMessage());
+            }
         }
-        String step = oneOf(a, "--step", "single", "single", "decoupled");
         int evalEvery = intArg(a, "--eval-every", Math.max(1, rounds / 20), 1);
         Map<String, Float> lrs = new LinkedHashMap<>();
         if (a.containsKey("--lr")) {
@@ -123,17 +162,50 @@ public record ExperimentConfig(
         double val = doubleArg(a, "--val-fraction", 0.1);
         double test = doubleArg(a, "--test-fraction", 0.2);
         if (val < 0 || test <= 0 || val + test >= 1) throw new IllegalArgumentException("--val-fraction/--test-fraction: need 0 <= v, 0 < t, v + t < 1");
-        boolean tune = Boolean.parseBoolean(a.getOrDefault("--tune", "false"));
-        if (tune && val == 0) throw new IllegalArgumentException("--tune needs a validation split (--val-fraction > 0)");
-        return new ExperimentConfig(data, pub, intArg(a, "--public-size", 0, 0), List.copyOf(methods), model, peft,
-                intArg(a, "--lora-rank", model.equals("minilm") ? 8 : 4, 1), intArg(a, "--max-tokens", 32, 2),
-                devices, perRound, rounds, intArg(a, "--directions", 2, 1), partition, warm, guidance, rank,
-                intArg(a, "--guidance-refresh", 10, 1), step, tune, intArg(a, "--tune-rounds", Math.max(5, rounds / 4), 1),
-                longArg(a, "--seed", 1L), Path.of(a.get("--out")), intArg(a, "--batch", 8, 1), intArg(a, "--cloud-batch", 32, 1),
-                (float) doubleArg(a, "--eps", 1e-3), evalEvery, intArg(a, "--progress-every", Math.max(1, rounds / 10), 1),
-                val, test, intArg(a, "--warm-steps", 150, 0), intArg(a, "--local-steps", 1, 1), lrs,
-                intArg(a, "--max-test", 0, 0), oneOf(a, "--guard", "full", "full", "loss", "off"), memory(a),
-                include(a));
+        Set<String> tune = new LinkedHashSet<>();
+        if (a.containsKey("--tune")) {
+            String t = a.get("--tune");
+            if (t.isBlank() || t.equals("true")) {
+                tune.addAll(methods);
+            } else if (!t.equals("false")) {
+                for (String m : t.split(",")) {
+                    if (!methods.contains(m.trim())) throw new IllegalArgumentException("--tune: " + m + " is not among --method " + methods);
+                    tune.add(m.trim());
+                }
+            }
+        }
+        if (!tune.isEmpty() && val == 0) throw new IllegalArgumentException("--tune needs a validation split (--val-fraction > 0)");
+        Integer directions = a.containsKey("--directions") ? intArg(a, "--directions", 0, 1) : null;
+        Integer refresh = a.containsKey("--guidance-refresh") ? intArg(a, "--guidance-refresh", 0, 1) : null;
+        Integer fedEval = a.containsKey("--fed-eval-every") ? intArg(a, "--fed-eval-every", 0, 0) : null;
+        Float eps = a.containsKey("--eps") ? floatArg("--eps", a.get("--eps")) : null;
+        Float guidedLr = a.containsKey("--guided-lr") ? floatArg("--guided-lr", a.get("--guided-lr")) : null;
+        String guard = oneOf(a, "--guard", "full", "full", "spike", "off");
+        boolean batched = Boolean.parseBoolean(oneOf(a, "--batched", "true", "true", "false"));
+        ExperimentConfig cfg = new ExperimentConfig(data, publicData, pub, intArg(a, "--public-size", 0, 0), List.copyOf(methods),
+                model, peft, intArg(a, "--lora-rank", model.equals("minilm") ? 8 : 4, 1), intArg(a, "--max-tokens", 32, 2),
+                devices, perRound, rounds, directions, partition, warm, guidance, refresh, Set.copyOf(tune),
+                intArg(a, "--tune-rounds", Math.max(5, rounds / 4), 1), longArg(a, "--seed", 1L), Path.of(a.get("--out")),
+                intArg(a, "--batch", 8, 1), intArg(a, "--cloud-batch", 32, 1), eps, evalEvery, fedEval,
+                intArg(a, "--progress-every", Math.max(1, rounds / 10), 1), val, test, intArg(a, "--warm-steps", 150, 0),
+                intArg(a, "--local-steps", 1, 1), lrs, guidedLr, intArg(a, "--max-test", 0, 0), guard, memory(a),
+                include(a), batched);
+        // Every ZO method's settings must be valid before anything runs.
+        for (String m : methods) {
+            if (BASELINES.contains(m)) continue;
+            try {
+                cfg.spec(m, null);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("settings of " + m + ": " + e.getMessage());
+            }
+        }
+        return cfg;
+    }
+
+    private static Path file(String p, String flag) {
+        Path path = Path.of(p);
+        if (!Files.isRegularFile(path)) throw new IllegalArgumentException(flag + ": no such file " + path);
+        return path;
     }
 
     private static Path memory(Map<String, String> a) {
@@ -152,9 +224,9 @@ public record ExperimentConfig(
         return p;
     }
 
-    /** For the summary: the command-line view of this config. */
-    public String guidanceSpec() {
-        return guidance.equals("mean") ? "mean" : guidance + ":" + guidanceRank;
+    /** The file the cloud's public examples come from. */
+    public Path publicFile() {
+        return publicData != null ? publicData : data;
     }
 
     private static String oneOf(Map<String, String> a, String flag, String def, String... allowed) {

@@ -1,7 +1,6 @@
 package dev.cooperllm.bench.experiment;
 
-import dev.cooperllm.bench.experiment.ExperimentRunner.MethodResult;
-import dev.cooperllm.bench.experiment.ExperimentRunner.Point;
+import dev.cooperllm.bench.experiment.MethodResult.Point;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -127,6 +126,7 @@ public final class ExperimentMain {
         Map<String, Object> s = new LinkedHashMap<>();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("data", cfg.data().toString());
+        if (cfg.publicData() != null) c.put("public_data", cfg.publicData().toString());
         c.put("public_domains", List.copyOf(cfg.publicDomains()));
         c.put("public_size", cfg.publicSize() == 0 ? "all" : cfg.publicSize());
         c.put("model", cfg.model());
@@ -136,17 +136,18 @@ public final class ExperimentMain {
         c.put("devices", cfg.devices());
         c.put("per_round", cfg.perRound());
         c.put("rounds", cfg.rounds());
-        c.put("directions", cfg.directions());
+        c.put("directions", cfg.directions() == null ? "method default" : cfg.directions());
         c.put("device_batch", cfg.batch());
         c.put("cloud_batch", cfg.cloudBatch());
-        c.put("eps", cfg.eps());
+        c.put("eps", cfg.eps() == null ? "method default" : cfg.eps());
         c.put("partition", cfg.partition());
         c.put("warm_start", cfg.warmStart());
-        c.put("guidance", cfg.guidanceSpec());
-        c.put("step", cfg.step());
-        c.put("tune", cfg.tune());
+        c.put("guidance", cfg.guidance() == null ? "method default" : cfg.guidance());
+        c.put("tune", List.copyOf(cfg.tune()));
         c.put("tune_rounds", cfg.tuneRounds());
         c.put("eval_every", cfg.evalEvery());
+        c.put("fed_eval_every", cfg.fedEvalEvery() == null ? "method default" : cfg.fedEvalEvery());
+        c.put("batched_device_passes", cfg.batched());
         c.put("seed", cfg.seed());
         c.put("guard", cfg.guard());
         s.put("config", c);
@@ -173,9 +174,14 @@ public final class ExperimentMain {
             }
             m.put("diverged", r.diverged());
             m.put("worst_loss", r.worstLoss());
+            m.put("worst_loss_after_round_10", r.worstLossFrom(11));
+            m.put("start_loss", r.first().loss());
             m.put("rollbacks", r.rollbacks());
             m.put("rollback_rounds", r.rollbackRounds);
             m.put("drift_rollback_rounds", r.driftRollbackRounds);
+            m.put("skipped_rounds", r.skippedRounds);
+            m.put("settings", r.settings);
+            m.put("federated_evaluations", r.federatedEvaluations.size());
             Map<String, Object> mem = memory == null ? Map.of() : memory.forMethod(r.method);
             m.put("device_peak_memory_mb", mem.get("device_peak_memory_mb"));
             mem.forEach((k, v) -> { if (!k.equals("device_peak_memory_mb")) m.put(k, v); });

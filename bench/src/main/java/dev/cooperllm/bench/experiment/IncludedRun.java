@@ -3,8 +3,7 @@ package dev.cooperllm.bench.experiment;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.cooperllm.bench.experiment.ExperimentRunner.MethodResult;
-import dev.cooperllm.bench.experiment.ExperimentRunner.Point;
+import dev.cooperllm.bench.experiment.MethodResult.Point;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

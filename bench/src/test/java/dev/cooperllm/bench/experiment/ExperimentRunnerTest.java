@@ -51,7 +51,7 @@ class ExperimentRunnerTest {
                   {"mode": "zoo", "model": "minilm", "peft": "lora", "batch": 32, "tokens": 128, "peak_rss_kb": 1, "peak_above_loaded_kb": 1}
                 ]}""");
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Map<String, ExperimentRunner.MethodResult> res = ExperimentMain.run(ExperimentConfig.parse(new String[] {
+        Map<String, MethodResult> res = ExperimentMain.run(ExperimentConfig.parse(new String[] {
                 "--data", csv.toString(), "--public-domain", publicDomain, "--public-size", "60", "--method", "zoo,zgr",
                 "--model", "tiny", "--peft", "lora", "--devices", "6", "--per-round", "3", "--rounds", "6",
                 "--directions", "2", "--partition", "natural", "--warm-start", "cloud", "--warm-steps", "10",
@@ -62,8 +62,8 @@ class ExperimentRunnerTest {
             assertThat(Files.size(out.resolve(f))).isPositive();
         }
         assertThat(res).containsOnlyKeys("zoo", "zgr");
-        ExperimentRunner.MethodResult zgr = res.get("zgr");
-        assertThat(zgr.points).extracting(ExperimentRunner.Point::round).containsExactly(0, 2, 4, 6);
+        MethodResult zgr = res.get("zgr");
+        assertThat(zgr.points).extracting(MethodResult.Point::round).containsExactly(0, 2, 4, 6);
         assertThat(zgr.bestAccuracy()).isBetween(0.0, 1.0);
         assertThat(zgr.lrGrid).hasSize(3).contains(zgr.chosenLr);
         assertThat(zgr.cloudBackprops).isPositive();
@@ -98,37 +98,19 @@ class ExperimentRunnerTest {
     }
 
     @Test
-    void driftGuardRollsBackToTheBestValidationCheckpointAfterTwoBadChecks() {
-        float[] start = {0f};
-        ExperimentRunner.DriftGuard g = new ExperimentRunner.DriftGuard(start, 0.50);
-        assertThat(g.observe(0.45, new float[] {1f})).isFalse();
-        assertThat(g.bestLoss()).isEqualTo(0.45);
-        // One noisy check above the margin, then back within it: no rollback.
-        assertThat(g.observe(0.50, new float[] {2f})).isFalse();
-        assertThat(g.observe(0.46, new float[] {3f})).isFalse();
-        // Two in a row above best + max(0.01, 3 %): back to the best checkpoint.
-        assertThat(g.observe(0.48, new float[] {4f})).isFalse();
-        assertThat(g.observe(0.49, new float[] {5f})).isTrue();
-        assertThat(g.best()).containsExactly(1f);
-        // A non-finite validation loss, or a jump past 1.5× the best, rolls back at once.
-        assertThat(g.observe(Double.NaN, new float[] {6f})).isTrue();
-        assertThat(g.observe(0.70, new float[] {7f})).isTrue();
-    }
-
-    @Test
     void divergedMeansTheLossBlewUpNotThatAGuardActed() {
-        ExperimentRunner.MethodResult r = new ExperimentRunner.MethodResult("zoo");
-        r.points.add(new ExperimentRunner.Point(0, 0.8, 0.40, 0, 0, 0));
-        r.points.add(new ExperimentRunner.Point(10, 0.8, 0.55, 0, 0, 0));
+        MethodResult r = new MethodResult("zoo");
+        r.points.add(new MethodResult.Point(0, 0.8, 0.40, 0, 0, 0));
+        r.points.add(new MethodResult.Point(10, 0.8, 0.55, 0, 0, 0));
         r.rollbackRounds.addAll(java.util.List.of(3, 6, 9));
         assertThat(r.diverged()).isFalse();
-        r.points.add(new ExperimentRunner.Point(20, 0.5, 0.61, 0, 0, 0));
+        r.points.add(new MethodResult.Point(20, 0.5, 0.61, 0, 0, 0));
         assertThat(r.diverged()).isTrue();
-        ExperimentRunner.MethodResult nan = new ExperimentRunner.MethodResult("zgr");
-        nan.points.add(new ExperimentRunner.Point(0, 0.8, 0.40, 0, 0, 0));
-        nan.points.add(new ExperimentRunner.Point(10, 0.5, Double.NaN, 0, 0, 0));
+        MethodResult nan = new MethodResult("zgr");
+        nan.points.add(new MethodResult.Point(0, 0.8, 0.40, 0, 0, 0));
+        nan.points.add(new MethodResult.Point(10, 0.5, Double.NaN, 0, 0, 0));
         assertThat(nan.diverged()).isTrue();
-        nan.points.add(new ExperimentRunner.Point(20, 0.8, 0.40, 0, 0, 0));
+        nan.points.add(new MethodResult.Point(20, 0.8, 0.40, 0, 0, 0));
         assertThat(nan.diverged()).as("recovered").isFalse();
         assertThat(nan.worstLoss()).isInfinite();
     }
@@ -137,14 +119,14 @@ class ExperimentRunnerTest {
     void theGuardsKeepAFarTooLargeStepFromDiverging(@TempDir Path dir) throws Exception {
         Path csv = data(dir);
         String publicDomain = csv.getFileName().toString().equals("sentences.csv") ? "amazon" : "shop";
-        java.util.function.Function<String, ExperimentRunner.MethodResult> run = guard -> ExperimentMain.run(ExperimentConfig.parse(new String[] {
+        java.util.function.Function<String, MethodResult> run = guard -> ExperimentMain.run(ExperimentConfig.parse(new String[] {
                 "--data", csv.toString(), "--public-domain", publicDomain, "--public-size", "60", "--method", "zoo",
                 "--model", "tiny", "--peft", "lora", "--devices", "6", "--per-round", "3", "--rounds", "24",
                 "--directions", "2", "--partition", "natural", "--warm-start", "none", "--lr", "zoo=2e4", "--guard", guard,
                 "--seed", "5", "--out", dir.resolve(guard).toString(), "--batch", "4", "--max-test", "40", "--eval-every", "2"}),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).get("zoo");
-        ExperimentRunner.MethodResult off = run.apply("off");
-        ExperimentRunner.MethodResult full = run.apply("full");
+        MethodResult off = run.apply("off");
+        MethodResult full = run.apply("full");
         assertThat(off.diverged()).as("a step 6,000x the default with no guard").isTrue();
         assertThat(full.diverged()).as("the same step with both guards").isFalse();
         assertThat(full.rollbacks() + full.driftRollbackRounds.size()).isPositive();
@@ -159,7 +141,7 @@ class ExperimentRunnerTest {
             java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("--data", csv.toString(), "--public-domain", publicDomain,
                     "--public-size", "60", "--model", "tiny", "--peft", "lora", "--devices", "6", "--per-round", "3", "--rounds", "6",
                     "--directions", "2", "--partition", "natural", "--warm-start", "cloud", "--warm-steps", "10", "--batch", "4",
-                    "--max-test", "40", "--eval-every", "2", "--guidance", "pca:2", "--step", "decoupled", "--out", out.toString()));
+                    "--max-test", "40", "--eval-every", "2", "--guidance", "pca:2", "--out", out.toString()));
             a.addAll(java.util.List.of(extra));
             return a.toArray(String[]::new);
         };
@@ -167,14 +149,14 @@ class ExperimentRunnerTest {
         Path first = dir.resolve("first");
         ExperimentMain.run(ExperimentConfig.parse(args.apply(new String[] {"--method", "zoo", "--seed", "3"}, first)), quiet);
         Path second = dir.resolve("second");
-        Map<String, ExperimentRunner.MethodResult> res = ExperimentMain.run(ExperimentConfig.parse(args.apply(
-                new String[] {"--method", "zgr-adaptive", "--seed", "3", "--include", first.toString()}, second)), quiet);
-        assertThat(res).containsOnlyKeys("zoo", "zgr-adaptive");
+        Map<String, MethodResult> res = ExperimentMain.run(ExperimentConfig.parse(args.apply(
+                new String[] {"--method", "zgr", "--seed", "3", "--include", first.toString()}, second)), quiet);
+        assertThat(res).containsOnlyKeys("zoo", "zgr");
         assertThat(Files.readAllLines(second.resolve("results.csv"))).hasSize(1 + 4 + 4);
-        assertThat(Files.readString(second.resolve("summary.json"))).contains("\"zoo\"", "\"zgr-adaptive\"", "\"rounds_to_zoo_best_loss\"");
-        assertThat(res.get("zoo").points).extracting(ExperimentRunner.Point::round).containsExactly(0, 2, 4, 6);
+        assertThat(Files.readString(second.resolve("summary.json"))).contains("\"zoo\"", "\"zgr\"", "\"rounds_to_zoo_best_loss\"");
+        assertThat(res.get("zoo").points).extracting(MethodResult.Point::round).containsExactly(0, 2, 4, 6);
         assertThatThrownBy(() -> ExperimentMain.run(ExperimentConfig.parse(args.apply(
-                new String[] {"--method", "zgr-adaptive", "--seed", "4", "--include", first.toString()}, dir.resolve("other"))), quiet))
+                new String[] {"--method", "zgr", "--seed", "4", "--include", first.toString()}, dir.resolve("other"))), quiet))
                 .hasMessageContaining("started from another model");
     }
 }
