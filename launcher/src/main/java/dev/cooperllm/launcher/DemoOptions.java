@@ -29,7 +29,7 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
               --guidance G          none | mean | pca:M | trajectory:M (default: the method's, pca:4 for zgr)
               --directions K        isotropic directions per round (default 4; zgr adds M guided ones)
               --lr X                step size (default: the method's; ZOO's isotropic step grows with K·n)
-              --guided-lr X         zgr: fraction of a Newton step along each guided direction (default 0.5)
+              --guided-lr X         zgr: fraction of a Newton step along each guided direction (default 0.15)
               --alpha X             zgr-paper / zgr-alpha mixing α (default 0.5)
               --evaluate-every N    rounds between federated evaluations (default 5; 0 = never)
               --public-domain D[,D] the cloud's public domains (default amazon)

@@ -165,6 +165,17 @@ class PlatformEndToEndTest {
     }
 
     @Test
+    void theDashboardIsServedWhereTheDemoPrintsIt() {
+        for (String path : List.of("/", "/index.html", "/dashboard.js", "/dashboard.css", "/api/v1/openapi.yaml")) {
+            HttpResponse<byte[]> r = admin.exchange("GET", path, null, null, Map.of("Accept", "text/html,*/*"));
+            assertThat(r.statusCode()).as("GET %s: %s", path, new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        }
+        HttpResponse<byte[]> page = admin.exchange("GET", "/", null, null, Map.of());
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(new String(page.body(), StandardCharsets.UTF_8)).contains("dashboard.js");
+    }
+
+    @Test
     void badInputGetsAProblemWithAReasonAndChangesNothing() throws Exception {
         assertProblem(call("GET", "/api/v1/jobs/job-doesnotexist", platform.adminToken(), null, Map.of()), 404,
                 "unknown-job");
@@ -203,6 +214,10 @@ class PlatformEndToEndTest {
                 Map.of("Idempotency-Key", "k1")), 400, "non-finite-loss");
         assertProblem(call("POST", path, device.token(), update("b-other", ok, ok), Map.of("Idempotency-Key", "k1")),
                 409, "stale-bundle");
+        assertProblem(call("POST", path, device.token(), update(a.bundleId(), ok, List.of(0.7f, -0.6f, 0.65f)),
+                Map.of("Idempotency-Key", "k1")), 400, "negative-loss");
+        assertProblem(call("POST", path, device.token(), update(a.bundleId(), 9, ok, ok),
+                Map.of("Idempotency-Key", "k1")), 400, "invalid-samples");
         assertProblem(call("POST", "/api/v1/rounds/" + job.id() + ".99/updates", device.token(),
                 update(a.bundleId(), ok, ok), Map.of("Idempotency-Key", "k9")), 404, "unknown-round");
 
@@ -224,9 +239,13 @@ class PlatformEndToEndTest {
     }
 
     private String update(String bundleId, List<Float> plus, List<Float> minus) {
+        return update(bundleId, 8, plus, minus);
+    }
+
+    private String update(String bundleId, int samples, List<Float> plus, List<Float> minus) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("bundleId", bundleId);
-        body.put("samples", 8);
+        body.put("samples", samples);
         body.put("lossPlus", plus);
         body.put("lossMinus", minus);
         return json.writeValueAsString(body);

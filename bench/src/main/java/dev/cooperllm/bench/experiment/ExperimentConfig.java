@@ -28,7 +28,7 @@ public record ExperimentConfig(
         long seed, Path out, int batch, int cloudBatch, Float eps, int evalEvery, Integer fedEvalEvery, int progressEvery,
         double validationFraction, double testFraction, int warmSteps, int localSteps,
         Map<String, Float> learningRates, Float guidedLr, int maxTestExamples, String guard, Path memory, Path include,
-        boolean batched) {
+        boolean batched, Map<String, Float> tunedSteps) {
 
     /** Backprop baselines beside the federated ZO methods of fl-core. */
     public static final List<String> BASELINES = List.of("cloud-only", "bp-fedavg");
@@ -58,6 +58,7 @@ public record ExperimentConfig(
             "            --eval-every E (test-set points)  --progress-every E  --lora-rank R  --max-tokens T (32)",
             "            --tune[=METHOD,...] (step-size grid on the validation split; all methods when none named)",
             "            --tune-rounds R (rounds/4)  --warm-steps S (150)  --local-steps S (bp-fedavg, 1)",
+            "            --steps-from DIR (reuse the steps an earlier run tuned, e.g. seed 1's, for its tuned methods)",
             "            --val-fraction F (0.1)  --test-fraction F (0.2)  --max-test N (cap on test examples, 0 = all)",
             "            --batched true|false (true: one forward batch for a round's devices; false: each device",
             "                           alone, bit for bit as the SDK)",
@@ -93,7 +94,8 @@ public record ExperimentConfig(
                 "--directions", "--partition", "--warm-start", "--guidance", "--guidance-refresh", "--tune",
                 "--tune-rounds", "--seed", "--out", "--batch", "--cloud-batch", "--eps", "--eval-every",
                 "--fed-eval-every", "--progress-every", "--val-fraction", "--test-fraction", "--warm-steps",
-                "--local-steps", "--lr", "--guided-lr", "--max-test", "--guard", "--memory", "--include", "--batched"));
+                "--local-steps", "--lr", "--guided-lr", "--max-test", "--guard", "--memory", "--include", "--batched",
+                "--steps-from"));
         for (int i = 0; i < args.length; i++) {
             String k = args[i];
             String v = null;
@@ -189,7 +191,7 @@ public record ExperimentConfig(
                 intArg(a, "--batch", 8, 1), intArg(a, "--cloud-batch", 32, 1), eps, evalEvery, fedEval,
                 intArg(a, "--progress-every", Math.max(1, rounds / 10), 1), val, test, intArg(a, "--warm-steps", 150, 0),
                 intArg(a, "--local-steps", 1, 1), lrs, guidedLr, intArg(a, "--max-test", 0, 0), guard, memory(a),
-                include(a), batched);
+                include(a), batched, stepsFrom(a));
         // Every ZO method's settings must be valid before anything runs.
         for (String m : methods) {
             if (BASELINES.contains(m)) continue;
@@ -206,6 +208,25 @@ public record ExperimentConfig(
         Path path = Path.of(p);
         if (!Files.isRegularFile(path)) throw new IllegalArgumentException(flag + ": no such file " + path);
         return path;
+    }
+
+    /** The main step each tuned method of an earlier run chose (its summary.json's chosen_lr). */
+    private static Map<String, Float> stepsFrom(Map<String, String> a) {
+        if (!a.containsKey("--steps-from")) return Map.of();
+        Path p = Path.of(a.get("--steps-from")).resolve("summary.json");
+        if (!Files.isRegularFile(p)) throw new IllegalArgumentException("--steps-from: no summary.json in " + p.getParent());
+        Map<String, Float> out = new LinkedHashMap<>();
+        try {
+            com.google.gson.JsonObject methods = com.google.gson.JsonParser.parseString(Files.readString(p))
+                    .getAsJsonObject().getAsJsonObject("methods");
+            for (String m : methods.keySet()) {
+                com.google.gson.JsonObject r = methods.getAsJsonObject(m);
+                if (r.has("tuning_validation")) out.put(m, r.get("chosen_lr").getAsFloat());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Map.copyOf(out);
     }
 
     private static Path memory(Map<String, String> a) {

@@ -102,6 +102,7 @@ public final class ExperimentMain {
         try {
             Files.createDirectories(cfg.out());
             writeCsv(cfg.out().resolve("results.csv"), results);
+            writeFederatedCsv(cfg.out().resolve("federated-evaluation.csv"), results);
             Files.writeString(cfg.out().resolve("summary.json"), Json.write(summary(cfg, runner, results, seconds)));
             chart(cfg.out().resolve("accuracy.png"), "Test accuracy", "accuracy", results, Point::accuracy);
             chart(cfg.out().resolve("loss.png"), "Test loss", "cross-entropy", results, Point::loss);
@@ -117,6 +118,17 @@ public final class ExperimentMain {
             for (Point p : r.points) {
                 sb.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6f,%d,%d,%.3f%n", r.method, p.round(), p.accuracy(), p.loss(),
                         p.bytesUp(), p.bytesDown(), p.seconds()));
+            }
+        }
+        Files.writeString(file, sb.toString());
+    }
+
+    /** Every federated evaluation (the devices' validation slices) with the guard's rollbacks beside it. */
+    static void writeFederatedCsv(Path file, Map<String, MethodResult> results) throws IOException {
+        StringBuilder sb = new StringBuilder("method,round,federated_loss,federated_accuracy,standard_error\n");
+        for (MethodResult r : results.values()) {
+            for (double[] e : r.federatedEvaluations) {
+                sb.append(String.format(Locale.ROOT, "%s,%d,%.6f,%.6f,%.6f%n", r.method, (int) e[0], e[1], e[2], e[3]));
             }
         }
         Files.writeString(file, sb.toString());
@@ -145,6 +157,7 @@ public final class ExperimentMain {
         c.put("guidance", cfg.guidance() == null ? "method default" : cfg.guidance());
         c.put("tune", List.copyOf(cfg.tune()));
         c.put("tune_rounds", cfg.tuneRounds());
+        if (!cfg.tunedSteps().isEmpty()) c.put("steps_from_earlier_tuning", cfg.tunedSteps());
         c.put("eval_every", cfg.evalEvery());
         c.put("fed_eval_every", cfg.fedEvalEvery() == null ? "method default" : cfg.fedEvalEvery());
         c.put("batched_device_passes", cfg.batched());

@@ -76,7 +76,8 @@ public final class ExperimentRunner {
         StepSizeTuner tuner = new StepSizeTuner(this, log);
         for (String method : cfg.methods()) {
             MethodResult r = new MethodResult(method);
-            Float lr = cfg.tunes(method) ? tuner.tune(method, r) : null;
+            Float lr = cfg.tunes(method) ? tuner.tune(method, r) : cfg.tunedSteps().get(method);
+            if (!cfg.tunes(method) && lr != null) r.lrGrid = List.of(lr);
             long ts = System.nanoTime();
             simulate(method, lr, cfg.rounds(), scenario.test(), cfg.evalEvery(), r, true);
             r.seconds = secs(ts);
@@ -156,7 +157,7 @@ public final class ExperimentRunner {
                 bytes[0] += s.bytesUp();
                 bytes[1] += s.bytesDown();
                 note(out, s.round(), s.decision());
-                if (Double.isFinite(s.evalLoss())) out.federatedEvaluations.add(new double[] {s.round(), s.evalLoss(), Double.NaN});
+                if (Double.isFinite(s.evalLoss())) out.federatedEvaluations.add(new double[] {s.round(), s.evalLoss(), Double.NaN, Double.NaN});
                 afterRound(method, s.round(), rounds, s.theta(), evalSet, evalEvery, out, progress, s.loss(), rate * s.stepScale(),
                         bytes, wall, lastAcc);
                 out.finalLr = rate * s.stepScale();
@@ -178,7 +179,7 @@ public final class ExperimentRunner {
             int r = (int) record.round();
             note(out, r, record.outcome().decision());
             var fe = record.outcome().evaluation().federated();
-            if (fe.present()) out.federatedEvaluations.add(new double[] {r, fe.loss(), fe.accuracy()});
+            if (fe.present()) out.federatedEvaluations.add(new double[] {r, fe.loss(), fe.accuracy(), fe.standardError()});
             out.finalLr = out.chosenLr * record.outcome().guard().stepScale();
             afterRound(method, r, rounds, theta, evalSet, evalEvery, out, progress, record.outcome().result().medianLoss(),
                     out.finalLr, bytes, wall, lastAcc);

@@ -28,7 +28,7 @@ public final class MethodResult {
     public final List<Integer> driftRollbackRounds = new ArrayList<>();
     /** Rounds the engine skipped (too few valid reports, an update that was not finite). */
     public final List<Integer> skippedRounds = new ArrayList<>();
-    /** Federated evaluation (round, loss, accuracy) whenever the devices evaluated. */
+    /** Federated evaluation (round, loss, accuracy, standard error) whenever the devices evaluated. */
     public final List<double[]> federatedEvaluations = new ArrayList<>();
 
     public MethodResult(String method) {

@@ -62,6 +62,7 @@ public abstract class AbstractStrategy implements RoundStrategy {
                 rejected.add(new Rejection(r.deviceId(), e.reason()));
             }
         }
+        rejectLossOutliers(valid, rejected);
         valid.sort(Comparator.comparing(DeviceReport::deviceId));
         rejected.sort(Comparator.comparing(Rejection::deviceId).thenComparing(Rejection::reason));
         List<String> participants = new ArrayList<>();
@@ -103,6 +104,39 @@ public abstract class AbstractStrategy implements RoundStrategy {
         for (float c : result.coefficients()) s += (double) c * c;
         return new Evaluation(config.round(), result.meanLoss(), result.meanSpread(), (float) Math.sqrt(s),
                 result.participants().size(), result.rejected().size(), result.evaluation());
+    }
+
+    /**
+     * Range-checks each report's loss against the round's own distribution: with three or more devices, a
+     * device whose mean loss lies further from the median than max(2, 10 robust standard deviations)
+     * measured something else than the round's model on the task's data, and is left out.
+     */
+    private static void rejectLossOutliers(List<DeviceReport> valid, List<Rejection> rejected) {
+        if (valid.size() < 3) return;
+        double[] loss = new double[valid.size()];
+        for (int i = 0; i < loss.length; i++) loss[i] = centreLoss(valid.get(i));
+        double med = Aggregators.median(loss);
+        double[] dev = new double[loss.length];
+        for (int i = 0; i < loss.length; i++) dev[i] = Math.abs(loss[i] - med);
+        double bound = Math.max(LOSS_OUTLIER_FLOOR, LOSS_OUTLIER_WIDTH * 1.4826 * Aggregators.median(dev));
+        for (int i = loss.length - 1; i >= 0; i--) {
+            if (Math.abs(loss[i] - med) > bound) {
+                DeviceReport r = valid.remove(i);
+                rejected.add(new Rejection(r.deviceId(), String.format(java.util.Locale.ROOT,
+                        "mean loss %.4g is far from the round's median %.4g", loss[i], med)));
+            }
+        }
+    }
+
+    /** Absolute distance from the round's median loss that is never an outlier (cross-entropy units). */
+    static final double LOSS_OUTLIER_FLOOR = 2.0;
+    static final double LOSS_OUTLIER_WIDTH = 10.0;
+
+    private static double centreLoss(DeviceReport r) {
+        int count = r.lossPlus().length;
+        double s = 0;
+        for (int d = 0; d < count; d++) s += ((double) r.lossPlus(d) + r.lossMinus(d)) / 2;
+        return s / count;
     }
 
     private static float median(float[] values) {

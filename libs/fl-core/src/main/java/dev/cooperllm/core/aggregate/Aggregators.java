@@ -29,6 +29,63 @@ public final class Aggregators {
         };
     }
 
+    /**
+     * The default: a sample-weighted mean that a minority of hostile devices cannot steer. No device
+     * weighs more than the round's median sample count, and per direction every device's value is
+     * clipped to the median ± {@code k} robust standard deviations (1.4826 · MAD) before averaging, so a
+     * device can move p̄ by at most k·σ/N however wild its losses. With fewer than three devices there
+     * is no majority to trust and the capped weighted mean is used as it is.
+     */
+    public static Aggregator robust(double k) {
+        if (!(k > 0)) throw new IllegalArgumentException("clip width must be positive, got " + k);
+        return new Aggregator() {
+            @Override
+            public float[] combine(float[][] p, int[] samples) {
+                int n = p.length;
+                int dims = p[0].length;
+                int[] sorted = samples.clone();
+                Arrays.sort(sorted);
+                int cap = sorted[(n - 1) / 2];
+                double[] w = new double[n];
+                double total = 0;
+                for (int i = 0; i < n; i++) {
+                    w[i] = Math.min(samples[i], cap);
+                    total += w[i];
+                }
+                float[] out = new float[dims];
+                double[] col = new double[n];
+                for (int d = 0; d < dims; d++) {
+                    for (int i = 0; i < n; i++) col[i] = p[i][d];
+                    double lo = Double.NEGATIVE_INFINITY;
+                    double hi = Double.POSITIVE_INFINITY;
+                    if (n >= 3) {
+                        double med = median(col);
+                        double[] dev = new double[n];
+                        for (int i = 0; i < n; i++) dev[i] = Math.abs(col[i] - med);
+                        double bound = k * 1.4826 * median(dev);
+                        lo = med - bound;
+                        hi = med + bound;
+                    }
+                    double sum = 0;
+                    for (int i = 0; i < n; i++) sum += w[i] * Math.max(lo, Math.min(hi, col[i]));
+                    out[d] = (float) (sum / total);
+                }
+                return out;
+            }
+
+            @Override
+            public String name() { return "robust(" + k + ")"; }
+        };
+    }
+
+    /** Median of a copy of {@code values} (midpoint of the two middle ones when even). */
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int h = v.length / 2;
+        return v.length % 2 == 1 ? v[h] : (v[h - 1] + v[h]) / 2;
+    }
+
     /** Per direction, the median of the devices' values (midpoint of the two middle ones when even). */
     public static Aggregator coordinateMedian() {
         return new Aggregator() {

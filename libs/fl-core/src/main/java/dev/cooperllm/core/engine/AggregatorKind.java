@@ -6,6 +6,8 @@ import java.util.Locale;
 
 /** How the devices' projected gradients are combined (docs/design.md §2, aggregation). */
 public enum AggregatorKind {
+    ROBUST("robust", "the default: sample-weighted mean with no device weighing more than the median device, each "
+            + "device's slope clipped to the median ± 3 robust standard deviations per direction"),
     MEAN("mean", "sample-weighted mean"),
     MEDIAN("median", "coordinate-wise median"),
     TRIMMED("trimmed", "sample-weighted mean after dropping the lowest and highest 20% per direction"),
@@ -15,6 +17,8 @@ public enum AggregatorKind {
     public static final double TRIM_FRACTION = 0.2;
     /** Norm bound of one device's estimate vector under {@link #CLIP}. */
     public static final float CLIP_NORM = 10f;
+    /** Robust standard deviations around the median within which {@link #ROBUST} keeps a device's slope. */
+    public static final double ROBUST_WIDTH = 3.0;
 
     private final String wireName;
     private final String description;
@@ -32,7 +36,8 @@ public enum AggregatorKind {
             case MEDIAN: return Aggregators.coordinateMedian();
             case TRIMMED: return Aggregators.trimmedMean(TRIM_FRACTION);
             case CLIP: return Aggregators.normClipped(CLIP_NORM, Aggregators.weightedMean());
-            default: return Aggregators.weightedMean();
+            case MEAN: return Aggregators.weightedMean();
+            default: return Aggregators.robust(ROBUST_WIDTH);
         }
     }
 
@@ -40,7 +45,7 @@ public enum AggregatorKind {
         if (name == null) throw new IllegalArgumentException("aggregator is required");
         String n = name.trim().toLowerCase(Locale.ROOT);
         for (AggregatorKind a : values()) if (a.wireName.equals(n)) return a;
-        throw new IllegalArgumentException("unknown aggregator '" + name + "' (mean | median | trimmed | clip)");
+        throw new IllegalArgumentException("unknown aggregator '" + name + "' (robust | mean | median | trimmed | clip)");
     }
 
     @Override

@@ -18,10 +18,10 @@ import java.util.Locale;
  *   <li><b>Drift</b>, on federated evaluation (the loss of the base version on the devices' private
  *       validation slices, which they never train on): slow drift that each round's own loss cannot
  *       see. Two evaluations in a row above the best by max(0.01, 3 %), or one above 1.5× the best,
- *       go back to the best-evaluated version: reduce-on-plateau with a rollback. The margin widens to two
- *       standard errors of the evaluation (from the spread between devices) when that is larger, since every
- *       evaluation uses other devices' few examples. After a rollback the spike rule starts afresh from
- *       that version.</li>
+ *       go back to the best-evaluated version: reduce-on-plateau with a rollback. Every evaluation uses
+ *       other devices' few examples, so the margins widen with its standard error (from the spread
+ *       between devices): worse means above the best by two standard errors when that is more, and a jump
+ *       must also clear four. After a rollback the spike rule starts afresh from that version.</li>
  * </ul>
  * The baseline is an EMA over rounds, never one report, so no single device report sets it.
  */
@@ -102,11 +102,12 @@ public final class DivergenceGuard {
             return new Step(new GuardState(s.stepScale(), s.ema(), s.best(), s.goodVersion(), s.emaAtGood(), loss,
                     baseVersion, 0, s.rollbacks()), GuardDecision.commit());
         }
-        double noise = Double.isFinite(standardError) ? NOISE_MARGIN * standardError : 0;
+        double se = Double.isFinite(standardError) ? standardError : 0;
         boolean worse = !Double.isFinite(loss)
-                || loss > s.bestEval() + Math.max(Math.max(DRIFT_MARGIN_ABS, DRIFT_MARGIN_REL * s.bestEval()), noise);
+                || loss > s.bestEval() + Math.max(Math.max(DRIFT_MARGIN_ABS, DRIFT_MARGIN_REL * s.bestEval()), NOISE_MARGIN * se);
+        boolean jump = loss > Math.max(DRIFT_JUMP * s.bestEval(), s.bestEval() + 2 * NOISE_MARGIN * se);
         int count = worse ? s.evalWorse() + 1 : 0;
-        if (count >= DRIFT_PATIENCE || !Double.isFinite(loss) || loss > DRIFT_JUMP * s.bestEval()) {
+        if (count >= DRIFT_PATIENCE || !Double.isFinite(loss) || jump) {
             long to = s.bestEvalVersion();
             String reason = String.format(Locale.ROOT,
                     "validation loss %.4f drifted above its best %.4f (version %d); back to version %d, step sizes halved",

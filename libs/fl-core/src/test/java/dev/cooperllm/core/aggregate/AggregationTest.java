@@ -50,7 +50,7 @@ class AggregationTest {
 
     @Property(tries = 100)
     void everyAggregatorIsIndependentOfDeviceOrder(@ForAll("reports") List<DeviceReport> reports, @ForAll long shuffleSeed) {
-        List<Aggregator> aggregators = Arrays.asList(Aggregators.weightedMean(), Aggregators.coordinateMedian(),
+        List<Aggregator> aggregators = Arrays.asList(Aggregators.robust(3), Aggregators.weightedMean(), Aggregators.coordinateMedian(),
                 Aggregators.trimmedMean(0.2), Aggregators.clipped(100f, Aggregators.weightedMean()),
                 Aggregators.normClipped(50f, Aggregators.trimmedMean(0.1)));
         List<DeviceReport> shuffled = new ArrayList<>(reports);
@@ -213,5 +213,35 @@ class AggregationTest {
         assertThat(DecoupledStrategy.agreement(1f, 1f, 4)).isCloseTo(0.75f, offset(1e-6f));
         assertThat(DecoupledStrategy.agreement(0f, 1f, 4)).isZero();
         assertThat(DecoupledStrategy.agreement(0.5f, 3f, 1)).as("one device: no spread to judge").isEqualTo(1f);
+    }
+
+    @Test
+    void theRobustAggregatorKeepsAHostileMinorityFromSteeringTheStep() {
+        List<DeviceReport> honest = new ArrayList<>();
+        for (int i = 0; i < 4; i++) honest.add(report("h" + i, 8, 1f + 0.1f * i, -2f + 0.05f * i, 0.5f, 3f));
+        List<DeviceReport> attacked = new ArrayList<>(honest);
+        // Valid losses around the same centre, but slopes of ±1,900 and a sample count claiming a huge batch.
+        attacked.add(new DeviceReport("x", 1_000_000, new float[] {3.9f, 0.1f, 3.9f, 0.1f},
+                new float[] {0.1f, 3.9f, 0.1f, 3.9f}, null));
+        ZgrStrategy robust = ZgrStrategy.fixedAlpha(K, EPS, 1f, 0.1f, 0.5f, Aggregators.robust(3));
+        ZgrStrategy plain = ZgrStrategy.fixedAlpha(K, EPS, 1f, 0.1f, 0.5f, Aggregators.weightedMean());
+        float[] clean = robust.aggregate(mixedConfig(), honest).projected();
+        float[] withAttack = robust.aggregate(mixedConfig(), attacked).projected();
+        for (int d = 0; d < K; d++) assertThat(Math.abs(withAttack[d] - clean[d])).isLessThan(0.5f);
+        assertThat(Math.abs(plain.aggregate(mixedConfig(), attacked).projected()[0])).isGreaterThan(1000f);
+    }
+
+    @Test
+    void aDeviceWhoseLossIsFarFromTheRoundsIsLeftOut() {
+        List<DeviceReport> reports = new ArrayList<>();
+        for (int i = 0; i < 4; i++) reports.add(report("h" + i, 8, 1f, -1f, 0.5f, 0.2f));
+        float[] huge = {3e38f, 3e38f, 3e38f, 3e38f};
+        reports.add(new DeviceReport("x", 8, huge, huge, null));
+        AggregateResult r = ZgrStrategy.fixedAlpha(K, EPS, 1f, 0.1f, 0.5f, Aggregators.weightedMean())
+                .aggregate(mixedConfig(), reports);
+        assertThat(r.participants()).containsExactly("h0", "h1", "h2", "h3");
+        assertThat(r.rejected()).extracting(Rejection::deviceId).containsExactly("x");
+        assertThat(r.finite()).isTrue();
+        assertThat(r.medianLoss()).isEqualTo(2f);
     }
 }

@@ -4,6 +4,7 @@ import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.events.DeviceUpdate;
 import dev.cooperllm.events.Topics;
 import dev.cooperllm.orchestrator.persistence.DeviceRepository;
+import dev.cooperllm.orchestrator.persistence.JobRepository;
 import dev.cooperllm.orchestrator.persistence.RoundRepository;
 import dev.cooperllm.orchestrator.persistence.UpdateRepository;
 import dev.cooperllm.platform.outbox.Outbox;
@@ -40,14 +41,16 @@ public class UpdateIngest {
     public record Accepted(String updateId, String roundId, boolean replayed) {
     }
 
+    private final JobRepository jobs;
     private final RoundRepository rounds;
     private final DeviceRepository devices;
     private final UpdateRepository updates;
     private final Outbox outbox;
     private final Clock clock;
 
-    public UpdateIngest(RoundRepository rounds, DeviceRepository devices, UpdateRepository updates, Outbox outbox,
-            Clock clock) {
+    public UpdateIngest(JobRepository jobs, RoundRepository rounds, DeviceRepository devices, UpdateRepository updates,
+            Outbox outbox, Clock clock) {
+        this.jobs = jobs;
         this.rounds = rounds;
         this.devices = devices;
         this.updates = updates;
@@ -83,7 +86,7 @@ public class UpdateIngest {
         if (!devices.isAssigned(round.jobId(), round.round(), deviceId)) {
             throw ApiProblem.forbidden("not-assigned", "device " + deviceId + " has no slot in round " + roundIdText);
         }
-        validate(req, round);
+        validate(req, round, jobs.find(round.jobId()).map(j -> j.spec().batchSize()).orElse(Integer.MAX_VALUE));
         if (updates.existsForDevice(round.jobId(), round.round(), deviceId)) {
             throw ApiProblem.conflict("duplicate-update", "device " + deviceId + " already reported for round "
                     + roundIdText + " under another Idempotency-Key");
@@ -98,13 +101,15 @@ public class UpdateIngest {
         return new Accepted(idempotencyKey, roundIdText, false);
     }
 
-    private static void validate(UpdateRequest req, Round round) {
+    private static void validate(UpdateRequest req, Round round, int batchSize) {
         if (req.bundleId() == null || !req.bundleId().equals(round.bundleId())) {
             throw ApiProblem.conflict("stale-bundle", "round " + round.id() + " uses bundle " + round.bundleId()
                     + ", the upload names " + req.bundleId());
         }
-        if (req.samples() == null || req.samples() <= 0) {
-            throw ApiProblem.badRequest("invalid-samples", "samples must be a positive count");
+        if (req.samples() == null || req.samples() <= 0 || req.samples() > batchSize) {
+            // A device's weight in the aggregate is its sample count: it cannot claim more than the batch it was given.
+            throw ApiProblem.badRequest("invalid-samples", "samples must be a count from 1 to the assigned batch size "
+                    + batchSize);
         }
         int k = round.directions();
         if (req.lossPlus() == null || req.lossMinus() == null || req.lossPlus().size() != k
