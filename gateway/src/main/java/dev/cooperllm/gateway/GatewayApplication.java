@@ -1,14 +1,20 @@
 package dev.cooperllm.gateway;
 
 import dev.cooperllm.platform.security.DeviceTokens;
+import dev.cooperllm.platform.security.Secrets;
+import dev.cooperllm.platform.web.BodyLimitFilter;
 import java.util.Map;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** The one REST entry point: routes, authentication, rate limits, the dashboard. */
 @SpringBootApplication
+@EnableScheduling
 @EnableConfigurationProperties(GatewayProperties.class)
 public class GatewayApplication {
 
@@ -21,7 +27,16 @@ public class GatewayApplication {
     }
 
     @Bean
-    DeviceTokens deviceTokens(GatewayProperties properties) {
-        return new DeviceTokens(properties.tokenSecret());
+    DeviceTokens deviceTokens(GatewayProperties properties, Environment env) {
+        Secrets.require("cooperllm.gateway.admin-token (COOPERLLM_ADMIN_TOKEN)", properties.adminToken(), env);
+        return new DeviceTokens(Secrets.require("cooperllm.gateway.token-secret (COOPERLLM_TOKEN_SECRET)",
+                properties.tokenSecret(), env));
+    }
+
+    /** The first line against oversized bodies; every backend applies the same limit behind it. */
+    @Bean
+    BodyLimitFilter bodyLimitFilter(
+            @Value("${cooperllm.http.max-body-bytes:#{T(dev.cooperllm.platform.web.BodyLimitFilter).DEFAULT_MAX_BYTES}}") long max) {
+        return new BodyLimitFilter(max);
     }
 }

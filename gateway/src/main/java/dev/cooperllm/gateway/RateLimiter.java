@@ -2,6 +2,7 @@ package dev.cooperllm.gateway;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -41,5 +42,25 @@ class RateLimiter {
             }
             return (long) Math.ceil((1 - bucket[0]) / perSecond * 1000);
         }
+    }
+
+    /**
+     * Forgets devices idle long enough for their bucket to be full again: keeping them would change no
+     * answer, and without this the map grows with every device that ever called.
+     */
+    @Scheduled(fixedDelayString = "${cooperllm.gateway.rate-limiter-prune-ms:60000}")
+    void prune() {
+        long now = nanoClock.getAsLong();
+        long refill = (long) Math.ceil(burst / perSecond * 1e9);
+        buckets.entrySet().removeIf(e -> {
+            double[] bucket = e.getValue();
+            synchronized (bucket) {
+                return now - (long) bucket[1] >= refill;
+            }
+        });
+    }
+
+    int size() {
+        return buckets.size();
     }
 }

@@ -43,4 +43,18 @@ class RateLimiterTest {
         assertThat(limiter.tryAcquire("greedy")).isPositive();
         assertThat(limiter.tryAcquire("polite")).isZero();
     }
+
+    @Test
+    void idleDevicesWhoseBucketIsFullAgainAreForgotten() {
+        long[] now = {0};
+        RateLimiter limiter = new RateLimiter(10, 20, () -> now[0]);
+        limiter.tryAcquire("a");
+        now[0] += 1_000_000_000L; // 1 s: a's bucket (burst 20 at 10/s) is not full yet
+        limiter.tryAcquire("b");
+        limiter.prune();
+        assertThat(limiter.size()).isEqualTo(2);
+        now[0] += 2_000_000_000L; // 3 s after a, 2 s after b: both full again
+        limiter.prune();
+        assertThat(limiter.size()).isZero();
+    }
 }

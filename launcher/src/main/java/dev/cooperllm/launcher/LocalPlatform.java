@@ -32,17 +32,23 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class LocalPlatform implements AutoCloseable {
 
+    /** How to start one service again: its application class, configuration name, port and properties. */
+    private record ServiceSpec(String name, Class<?> app, String configName, int port, Map<String, String> properties) {
+    }
+
     private final Infrastructure infrastructure;
     private final boolean ownsInfrastructure;
-    private final List<ConfigurableApplicationContext> contexts;
+    private final Map<String, ServiceSpec> specs;
+    private final Map<String, ConfigurableApplicationContext> running;
     private final int gatewayPort;
     private final String adminToken;
 
-    private LocalPlatform(Infrastructure infrastructure, boolean ownsInfrastructure,
-            List<ConfigurableApplicationContext> contexts, int gatewayPort, String adminToken) {
+    private LocalPlatform(Infrastructure infrastructure, boolean ownsInfrastructure, Map<String, ServiceSpec> specs,
+            Map<String, ConfigurableApplicationContext> running, int gatewayPort, String adminToken) {
         this.infrastructure = infrastructure;
         this.ownsInfrastructure = ownsInfrastructure;
-        this.contexts = contexts;
+        this.specs = specs;
+        this.running = running;
         this.gatewayPort = gatewayPort;
         this.adminToken = adminToken;
     }
@@ -84,39 +90,44 @@ public final class LocalPlatform implements AutoCloseable {
         common.put("cooperllm.services.trainer-url", "http://127.0.0.1:" + trainer);
         common.put("cooperllm.services.compressor-url", "http://127.0.0.1:" + compressor);
 
-        List<ConfigurableApplicationContext> started = new ArrayList<>();
+        Map<String, ServiceSpec> specs = new LinkedHashMap<>();
+        specs.put("orchestrator", new ServiceSpec("orchestrator", OrchestratorApplication.class,
+                OrchestratorApplication.CONFIG_NAME, orchestrator, stateful(infra, "orchestrator", common)));
+        specs.put("trainer", new ServiceSpec("trainer", TrainerApplication.class, TrainerApplication.CONFIG_NAME, trainer,
+                stateful(infra, "trainer", common)));
+        specs.put("compressor", new ServiceSpec("compressor", CompressorApplication.class, CompressorApplication.CONFIG_NAME,
+                compressor, stateful(infra, "compressor", common)));
+        specs.put("registry", new ServiceSpec("registry", RegistryApplication.class, RegistryApplication.CONFIG_NAME,
+                registry, stateful(infra, "registry", common)));
+        Map<String, String> gw = new LinkedHashMap<>(common);
+        gw.put("cooperllm.gateway.orchestrator-url", "http://127.0.0.1:" + orchestrator);
+        gw.put("cooperllm.gateway.registry-url", "http://127.0.0.1:" + registry);
+        gw.put("cooperllm.gateway.compressor-url", "http://127.0.0.1:" + compressor);
+        gw.put("cooperllm.gateway.token-secret", tokenSecret);
+        gw.put("cooperllm.gateway.admin-token", adminToken);
+        // Simulated fleets poll hard from one address; the per-device limit still applies.
+        gw.put("cooperllm.gateway.device-per-second", "50");
+        specs.put("gateway", new ServiceSpec("gateway", GatewayApplication.class, GatewayApplication.CONFIG_NAME, gateway, gw));
+
+        Map<String, ConfigurableApplicationContext> started = new java.util.concurrent.ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<ConfigurableApplicationContext>> services = new ArrayList<>();
-            services.add(pool.submit(() -> run(OrchestratorApplication.class, OrchestratorApplication.CONFIG_NAME,
-                    orchestrator, stateful(infra, "orchestrator", common))));
-            services.add(pool.submit(() -> run(TrainerApplication.class, TrainerApplication.CONFIG_NAME, trainer,
-                    stateful(infra, "trainer", common))));
-            services.add(pool.submit(() -> run(CompressorApplication.class, CompressorApplication.CONFIG_NAME,
-                    compressor, stateful(infra, "compressor", common))));
-            services.add(pool.submit(() -> run(RegistryApplication.class, RegistryApplication.CONFIG_NAME, registry,
-                    stateful(infra, "registry", common))));
+            List<String> backends = List.of("orchestrator", "trainer", "compressor", "registry");
+            for (String name : backends) services.add(pool.submit(() -> run(specs.get(name))));
             RuntimeException failure = null;
-            for (Future<ConfigurableApplicationContext> f : services) {
+            for (int i = 0; i < backends.size(); i++) {
                 try {
-                    started.add(f.get());
+                    started.put(backends.get(i), services.get(i).get());
                 } catch (Exception e) {
                     if (failure == null) failure = new IllegalStateException("a service failed to start", e);
                 }
             }
             if (failure != null) throw failure;
-            Map<String, String> gw = new LinkedHashMap<>(common);
-            gw.put("cooperllm.gateway.orchestrator-url", "http://127.0.0.1:" + orchestrator);
-            gw.put("cooperllm.gateway.registry-url", "http://127.0.0.1:" + registry);
-            gw.put("cooperllm.gateway.compressor-url", "http://127.0.0.1:" + compressor);
-            gw.put("cooperllm.gateway.token-secret", tokenSecret);
-            gw.put("cooperllm.gateway.admin-token", adminToken);
-            // Simulated fleets poll hard from one address; the per-device limit still applies.
-            gw.put("cooperllm.gateway.device-per-second", "50");
-            started.add(run(GatewayApplication.class, GatewayApplication.CONFIG_NAME, gateway, gw));
-            return new LocalPlatform(infra, owned, started, gateway, adminToken);
+            started.put("gateway", run(specs.get("gateway")));
+            return new LocalPlatform(infra, owned, specs, started, gateway, adminToken);
         } catch (RuntimeException e) {
-            started.forEach(ConfigurableApplicationContext::close);
+            started.values().forEach(ConfigurableApplicationContext::close);
             throw e;
         } finally {
             pool.shutdown();
@@ -140,10 +151,29 @@ public final class LocalPlatform implements AutoCloseable {
         return infrastructure;
     }
 
-    /** Stops the services, and the servers when this platform started them. */
+    /** Stops one service (as a crash or a redeploy would); the others keep running. */
+    public void stop(String service) {
+        ConfigurableApplicationContext ctx = running.remove(requireKnown(service));
+        if (ctx != null) ctx.close();
+    }
+
+    /** Starts a stopped service again, on its port, with its configuration and schema. */
+    public void start(String service) {
+        if (running.containsKey(requireKnown(service))) return;
+        running.put(service, run(specs.get(service)));
+    }
+
+    private String requireKnown(String service) {
+        if (!specs.containsKey(service)) throw new IllegalArgumentException("no service " + service + " (" + specs.keySet() + ")");
+        return service;
+    }
+
+    /** Stops the services (gateway first), and the servers when this platform started them. */
     @Override
     public void close() {
-        for (int i = contexts.size() - 1; i >= 0; i--) contexts.get(i).close();
+        List<String> names = new ArrayList<>(specs.keySet());
+        java.util.Collections.reverse(names);
+        for (String name : names) stop(name);
         if (ownsInfrastructure) infrastructure.close();
     }
 
@@ -153,13 +183,12 @@ public final class LocalPlatform implements AutoCloseable {
         return p;
     }
 
-    private static ConfigurableApplicationContext run(Class<?> app, String configName, int port,
-            Map<String, String> properties) {
+    private static ConfigurableApplicationContext run(ServiceSpec spec) {
         List<String> args = new ArrayList<>();
-        args.add("--spring.config.name=" + configName);
-        args.add("--server.port=" + port);
-        properties.forEach((k, v) -> args.add("--" + k + "=" + v));
-        SpringApplication application = new SpringApplication(app);
+        args.add("--spring.config.name=" + spec.configName());
+        args.add("--server.port=" + spec.port());
+        spec.properties().forEach((k, v) -> args.add("--" + k + "=" + v));
+        SpringApplication application = new SpringApplication(spec.app());
         application.setRegisterShutdownHook(false);
         return application.run(args.toArray(String[]::new));
     }

@@ -3,8 +3,10 @@ package dev.cooperllm.platform;
 import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.outbox.Outbox;
 import dev.cooperllm.platform.outbox.OutboxRelay;
+import dev.cooperllm.platform.web.BodyLimitFilter;
 import dev.cooperllm.platform.web.ProblemAdvice;
 import java.time.Clock;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,6 +36,13 @@ public class ServiceSupport {
     @Bean
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** Bodies over the limit are refused before anything parses them (the gateway applies the same limit). */
+    @Bean
+    BodyLimitFilter bodyLimitFilter(
+            @Value("${cooperllm.http.max-body-bytes:#{T(dev.cooperllm.platform.web.BodyLimitFilter).DEFAULT_MAX_BYTES}}") long max) {
+        return new BodyLimitFilter(max);
     }
 
     @Bean

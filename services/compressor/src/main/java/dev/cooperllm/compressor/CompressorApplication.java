@@ -1,6 +1,7 @@
 package dev.cooperllm.compressor;
 
 import dev.cooperllm.platform.ServiceSupport;
+import dev.cooperllm.platform.web.ServiceClients;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -25,6 +26,6 @@ public class CompressorApplication {
     /** Bases are claim-checked: fetched from the trainer that computed them. */
     @Bean
     RestClient trainerClient(@Value("${cooperllm.services.trainer-url}") String url) {
-        return RestClient.create(url);
+        return ServiceClients.to(url);
     }
 }

@@ -2,11 +2,13 @@ package dev.cooperllm.orchestrator;
 
 import dev.cooperllm.platform.ServiceSupport;
 import dev.cooperllm.platform.security.DeviceTokens;
+import dev.cooperllm.platform.security.Secrets;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /** Jobs, rounds, device enrolment and assignment, update ingest and aggregation. */
 @SpringBootApplication
@@ -23,7 +25,7 @@ public class OrchestratorApplication {
     }
 
     @Bean
-    DeviceTokens deviceTokens(@Value("${cooperllm.security.token-secret}") String secret) {
-        return new DeviceTokens(secret);
+    DeviceTokens deviceTokens(@Value("${cooperllm.security.token-secret:}") String secret, Environment env) {
+        return new DeviceTokens(Secrets.require("cooperllm.security.token-secret (COOPERLLM_TOKEN_SECRET)", secret, env));
     }
 }

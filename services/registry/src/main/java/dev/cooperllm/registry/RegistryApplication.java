@@ -2,6 +2,7 @@ package dev.cooperllm.registry;
 
 import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.ServiceSupport;
+import dev.cooperllm.platform.web.ServiceClients;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -31,6 +32,6 @@ public class RegistryApplication {
     /** Bundles are claim-checked: the registry fetches them from the compressor that owns them. */
     @Bean
     RestClient compressorClient(@Value("${cooperllm.services.compressor-url}") String url) {
-        return RestClient.create(url);
+        return ServiceClients.to(url);
     }
 }

@@ -2,6 +2,7 @@ package dev.cooperllm.trainer;
 
 import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.ServiceSupport;
+import dev.cooperllm.platform.web.ServiceClients;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -31,6 +32,6 @@ public class TrainerApplication {
     /** Checkpoints are fetched from the registry that owns them. */
     @Bean
     RestClient registryClient(@Value("${cooperllm.services.registry-url}") String url) {
-        return RestClient.create(url);
+        return ServiceClients.to(url);
     }
 }

@@ -14,9 +14,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.MimeTypeUtils;
 
 /**
- * Sends outbox rows to Kafka in insertion order and marks them sent. Rows are claimed with
- * {@code FOR UPDATE SKIP LOCKED}, so several instances of a service can relay without sending a
- * row twice; a crash between send and mark re-sends it, which consumers tolerate (they are idempotent).
+ * Sends outbox rows to Kafka in insertion order and marks them sent only once the broker has
+ * acknowledged them: the binder's producers send synchronously
+ * ({@code spring.cloud.stream.kafka.default.producer.sync}), so a send that fails throws, the batch's
+ * transaction rolls back and the rows are sent again on the next poll. A crash between send and mark
+ * re-sends too, which consumers tolerate (they are idempotent).
+ *
+ * <p>One instance of a service relays at a time (a PostgreSQL advisory lock per schema, taken with the
+ * batch's transaction): several instances claiming batches side by side would interleave them and lose
+ * each job's order. Rows sent more than a day ago are deleted.
  */
 public class OutboxRelay {
 
@@ -44,12 +50,16 @@ public class OutboxRelay {
     }
 
     private int relayBatch() {
+        Boolean leader = jdbc.sql("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox-relay'))")
+                .query(Boolean.class).single();
+        if (!Boolean.TRUE.equals(leader)) return 0;
         List<Row> rows = jdbc.sql("""
                 SELECT id, topic, message_key, payload FROM outbox
                 WHERE sent_at IS NULL ORDER BY id LIMIT 50 FOR UPDATE SKIP LOCKED""")
                 .query((rs, i) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                 .list();
         for (Row row : rows) {
+            // Synchronous: returns once the broker acknowledged the record, throws when it did not.
             Message<byte[]> message = MessageBuilder.withPayload(row.payload().getBytes(StandardCharsets.UTF_8))
                     .setHeader(KafkaHeaders.KEY, row.key().getBytes(StandardCharsets.UTF_8))
                     .setHeader("contentType", MimeTypeUtils.APPLICATION_JSON_VALUE)
@@ -61,5 +71,12 @@ public class OutboxRelay {
         }
         if (!rows.isEmpty()) log.debug("relayed {} outbox rows", rows.size());
         return rows.size();
+    }
+
+    /** Sent rows are history; keep a day of them for inspection. */
+    @Scheduled(fixedDelayString = "${cooperllm.outbox.prune-ms:600000}")
+    public void prune() {
+        int n = jdbc.sql("DELETE FROM outbox WHERE sent_at < now() - interval '1 day'").update();
+        if (n > 0) log.debug("pruned {} sent outbox rows", n);
     }
 }

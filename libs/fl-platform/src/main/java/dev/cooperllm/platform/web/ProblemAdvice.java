@@ -22,6 +22,12 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (BodyLimitFilter.causedByLimit(ex)) {
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, rootMessage(ex));
+            p.setType(URI.create("https://cooperllm.dev/problems/body-too-large"));
+            p.setProperty("reason", "body-too-large");
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(p);
+        }
         ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                 "the request body is not valid JSON for this endpoint: " + rootMessage(ex));
         p.setType(URI.create("https://cooperllm.dev/problems/malformed-body"));

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -46,8 +46,10 @@ public class BundleService {
     private final Outbox outbox;
     private final Clock clock;
     private final BundleBuilder builder;
+    private final TransactionTemplate tx;
 
-    public BundleService(RestClient trainer, BundleRepository bundles, OutcomeRepository outcomes, BlobStore blobs, Outbox outbox, Clock clock,
+    public BundleService(RestClient trainer, BundleRepository bundles, OutcomeRepository outcomes, BlobStore blobs, Outbox outbox,
+            Clock clock, TransactionTemplate tx,
             @Value("${cooperllm.compressor.device-bandwidth-bytes-per-second:#{T(dev.cooperllm.core.bundle.BundleBuilder).DEFAULT_BANDWIDTH_BYTES_PER_SECOND}}") double bandwidth,
             @Value("${cooperllm.compressor.device-compute-seconds:#{T(dev.cooperllm.core.bundle.BundleBuilder).DEFAULT_COMPUTE_SECONDS}}") double computeSeconds,
             @Value("${cooperllm.compressor.block-size:#{T(dev.cooperllm.core.bundle.BundleBuilder).DEFAULT_BLOCK_SIZE}}") int blockSize) {
@@ -58,9 +60,10 @@ public class BundleService {
         this.outbox = outbox;
         this.clock = clock;
         this.builder = new BundleBuilder(bandwidth, computeSeconds, blockSize);
+        this.tx = tx;
     }
 
-    @Transactional
+    /** Reads the basis from the trainer and builds the bundle outside any transaction; stores it in one. */
     public void onGuidanceReady(GuidanceReady event) {
         if (bundles.exists(event.jobId(), event.round())) return; // redelivery
         byte[] payloadBytes = trainer.get().uri("/internal/guidance/{id}", event.guidanceId()).retrieve()
@@ -79,14 +82,17 @@ public class BundleService {
         byte[] bytes = built.bytes();
         String sha = Hashes.sha256(bytes);
         String id = "b-" + event.jobId() + "-" + event.round();
-        blobs.put(id, bytes);
         List<Integer> bitList = new ArrayList<>();
         for (int b : built.bits()) bitList.add(b);
-        bundles.insert(new BundleRepository.BundleRow(id, event.jobId(), event.round(), event.baseVersion(),
-                event.guidanceId(), config.directionCount(), bitList.toString(), sha, bytes.length));
-        outbox.add(Topics.BUNDLES, event.jobId(), new BundleReady(UUID.randomUUID().toString(), event.jobId(),
-                event.round(), event.baseVersion(), id, sha, bytes.length, config.directionCount(), bitList,
-                JobMethods.settings(config, manifest.trainableSize()), clock.instant()));
+        tx.executeWithoutResult(status -> {
+            if (bundles.exists(event.jobId(), event.round())) return;
+            blobs.put(id, bytes);
+            bundles.insert(new BundleRepository.BundleRow(id, event.jobId(), event.round(), event.baseVersion(),
+                    event.guidanceId(), config.directionCount(), bitList.toString(), sha, bytes.length));
+            outbox.add(Topics.BUNDLES, event.jobId(), new BundleReady(UUID.randomUUID().toString(), event.jobId(),
+                    event.round(), event.baseVersion(), id, sha, bytes.length, config.directionCount(), bitList,
+                    JobMethods.settings(config, manifest.trainableSize()), clock.instant()));
+        });
         log.debug("job {} round {}: bundle {} bytes, rank {}, bits {}", event.jobId(), event.round(), bytes.length,
                 config.basisRank(), bitList);
     }

@@ -2,6 +2,7 @@ package dev.cooperllm.orchestrator.domain;
 
 import dev.cooperllm.events.JobSpec;
 import dev.cooperllm.orchestrator.persistence.DeviceRepository;
+import dev.cooperllm.orchestrator.persistence.JobRepository;
 import dev.cooperllm.orchestrator.persistence.RoundRepository;
 import dev.cooperllm.orchestrator.persistence.UpdateRepository;
 import dev.cooperllm.platform.security.DeviceTokens;
@@ -21,15 +22,17 @@ public class DeviceService {
     }
 
     private final JobService jobService;
+    private final JobRepository jobs;
     private final DeviceRepository devices;
     private final RoundRepository rounds;
     private final UpdateRepository updates;
     private final DeviceTokens tokens;
     private final JsonMapper json;
 
-    public DeviceService(JobService jobService, DeviceRepository devices, RoundRepository rounds,
+    public DeviceService(JobService jobService, JobRepository jobs, DeviceRepository devices, RoundRepository rounds,
             UpdateRepository updates, DeviceTokens tokens, JsonMapper json) {
         this.jobService = jobService;
+        this.jobs = jobs;
         this.devices = devices;
         this.rounds = rounds;
         this.updates = updates;
@@ -52,9 +55,10 @@ public class DeviceService {
     }
 
     /**
-     * The device's work for the open round, or empty when there is none for it (no open round, the
-     * round's slots are taken, or it has already reported). Slots are first come, first served, capped
-     * at devicesPerRound, so a round never waits for more devices than it asked for.
+     * The device's work for the open round, or empty when there is none for it (no open round, the job
+     * is paused, the round's slots are taken, or it has already reported). Slots are first come, first
+     * served, capped at devicesPerRound, so a round never waits for more devices than it asked for; the
+     * job row is locked while a slot is counted and taken, so concurrent devices cannot over-fill it.
      */
     @Transactional
     public Optional<Assignment> assignment(String deviceId) {
@@ -62,14 +66,18 @@ public class DeviceService {
                 .orElseThrow(() -> ApiProblem.notFound("unknown-device", "no device with id " + deviceId));
         devices.touch(deviceId);
         Job job = jobService.get(jobId);
-        if (job.status() != JobStatus.RUNNING && job.status() != JobStatus.PAUSED) return Optional.empty();
+        if (job.status() != JobStatus.RUNNING) return Optional.empty();
         Optional<Round> open = rounds.findOpen(jobId);
         if (open.isEmpty()) return Optional.empty();
         Round round = open.get();
         if (updates.existsForDevice(jobId, round.round(), deviceId)) return Optional.empty();
         if (!devices.isAssigned(jobId, round.round(), deviceId)) {
-            if (devices.assignedCount(jobId, round.round()) >= job.spec().devicesPerRound()) return Optional.empty();
-            devices.assign(jobId, round.round(), deviceId);
+            jobs.lock(jobId);
+            // Counted again under the lock: the same device may have taken its slot in a concurrent request.
+            if (!devices.isAssigned(jobId, round.round(), deviceId)) {
+                if (devices.assignedCount(jobId, round.round()) >= job.spec().devicesPerRound()) return Optional.empty();
+                devices.assign(jobId, round.round(), deviceId);
+            }
         }
         JobSpec s = job.spec();
         return Optional.of(new Assignment(jobId, round.id(), round.round(), round.baseVersion(), round.bundleId(),

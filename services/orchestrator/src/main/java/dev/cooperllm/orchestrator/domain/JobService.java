@@ -115,7 +115,7 @@ public class JobService {
         jobs.setStatus(id, JobStatus.CANCELLED, "cancelled by an admin");
         rounds.findByJob(id).stream()
                 .filter(r -> r.status() != RoundStatus.CLOSED && r.status() != RoundStatus.FAILED)
-                .forEach(r -> rounds.markFailed(id, r.round(), "job cancelled"));
+                .forEach(r -> rounds.markFailed(id, r.round(), FailureKind.CANCELLED, "job cancelled"));
         outbox.add(Topics.ROUNDS, id, new RoundEvent(UUID.randomUUID().toString(), RoundEvent.Type.JOB_ENDED, id,
                 job.currentRound(), job.currentVersion(), job.spec(), "cancelled", clock.instant()));
         return get(id);

@@ -12,7 +12,8 @@ import java.util.List;
 public record Round(String jobId, long round, long baseVersion, RoundStatus status, String bundleId, String bundleSha256,
         Long bundleBytes, Integer directions, RoundSettings settings, Instant deadline, int participants, Float meanLoss,
         Float estimateSpread, List<Float> coefficients, Long resultVersion, String failure, Instant openedAt,
-        Instant closedAt, Float evalLoss, Float evalAccuracy, int evalDevices, Float stepScale) {
+        Instant closedAt, Float evalLoss, Float evalAccuracy, int evalDevices, Float stepScale, FailureKind failureKind,
+        Instant aggregatedAt, int resends) {
 
     /** Devices address a round as {@code <jobId>.<round>}: one path segment, unique across jobs. */
     public String id() {

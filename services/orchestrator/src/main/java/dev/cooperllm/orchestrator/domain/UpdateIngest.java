@@ -66,12 +66,8 @@ public class UpdateIngest {
         }
         RoundId roundId = RoundId.parse(roundIdText);
         String hash = requestHash(roundIdText, deviceId, req);
-        Optional<UpdateRepository.Previous> previous = updates.findByKey(idempotencyKey);
-        if (previous.isPresent()) {
-            if (previous.get().requestHash().equals(hash)) return new Accepted(idempotencyKey, roundIdText, true);
-            throw ApiProblem.conflict("idempotency-key-reused",
-                    "Idempotency-Key " + idempotencyKey + " was used before for a different upload");
-        }
+        Optional<Accepted> earlier = earlier(idempotencyKey, hash, roundIdText);
+        if (earlier.isPresent()) return earlier.get();
         String jobOfDevice = devices.jobOf(deviceId)
                 .orElseThrow(() -> ApiProblem.notFound("unknown-device", "no device with id " + deviceId));
         if (!jobOfDevice.equals(roundId.jobId())) {
@@ -88,17 +84,31 @@ public class UpdateIngest {
         }
         validate(req, round, jobs.find(round.jobId()).map(j -> j.spec().batchSize()).orElse(Integer.MAX_VALUE));
         if (updates.existsForDevice(round.jobId(), round.round(), deviceId)) {
-            throw ApiProblem.conflict("duplicate-update", "device " + deviceId + " already reported for round "
-                    + roundIdText + " under another Idempotency-Key");
+            // The row may be this very upload, committed by a concurrent request since the key was looked up.
+            return earlier(idempotencyKey, hash, roundIdText).orElseThrow(() -> ApiProblem.conflict("duplicate-update",
+                    "device " + deviceId + " already reported for round " + roundIdText + " under another Idempotency-Key"));
         }
         float[] plus = Floats.toArray(req.lossPlus());
         float[] minus = Floats.toArray(req.lossMinus());
-        updates.insert(idempotencyKey, hash, round.jobId(), round.round(), deviceId, req.bundleId(), req.samples(), plus,
-                minus, req.lossZero(), req.evalLoss(), req.evalAccuracy(), req.evalSamples());
+        if (!updates.insert(idempotencyKey, hash, round.jobId(), round.round(), deviceId, req.bundleId(), req.samples(),
+                plus, minus, req.lossZero(), req.evalLoss(), req.evalAccuracy(), req.evalSamples())) {
+            // A concurrent request with this key (or of this device) committed first: answer as it was answered.
+            return earlier(idempotencyKey, hash, roundIdText).orElseThrow(() -> ApiProblem.conflict("duplicate-update",
+                    "device " + deviceId + " already reported for round " + roundIdText + " under another Idempotency-Key"));
+        }
         outbox.add(Topics.UPDATES, round.jobId(), new DeviceUpdate(idempotencyKey, round.jobId(), round.round(),
                 deviceId, req.bundleId(), req.samples(), req.lossPlus(), req.lossMinus(), req.lossZero(),
                 req.evalLoss(), req.evalAccuracy(), req.evalSamples(), clock.instant()));
         return new Accepted(idempotencyKey, roundIdText, false);
+    }
+
+    /** The answer to an upload whose key was seen before: the original one when the body is the same. */
+    private Optional<Accepted> earlier(String key, String hash, String roundIdText) {
+        Optional<UpdateRepository.Previous> previous = updates.findByKey(key);
+        if (previous.isEmpty()) return Optional.empty();
+        if (previous.get().requestHash().equals(hash)) return Optional.of(new Accepted(key, roundIdText, true));
+        throw ApiProblem.conflict("idempotency-key-reused", "Idempotency-Key " + key
+                + " was used before for a different upload");
     }
 
     private static void validate(UpdateRequest req, Round round, int batchSize) {

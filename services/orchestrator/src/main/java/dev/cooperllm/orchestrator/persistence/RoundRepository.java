@@ -2,6 +2,7 @@ package dev.cooperllm.orchestrator.persistence;
 
 import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.events.RoundSettings;
+import dev.cooperllm.orchestrator.domain.FailureKind;
 import dev.cooperllm.orchestrator.domain.Round;
 import dev.cooperllm.orchestrator.domain.RoundStatus;
 import java.sql.ResultSet;
@@ -9,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -19,7 +21,7 @@ public class RoundRepository {
 
     private static final String COLUMNS = "job_id, round, base_version, status, bundle_id, bundle_sha256, bundle_bytes, "
             + "directions, settings, deadline, participants, mean_loss, estimate_spread, coefficients, result_version, failure, "
-            + "opened_at, closed_at, eval_loss, eval_accuracy, eval_devices, step_scale";
+            + "opened_at, closed_at, eval_loss, eval_accuracy, eval_devices, step_scale, failure_kind, aggregated_at, resends";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -53,6 +55,18 @@ public class RoundRepository {
                 .param(jobId).query(this::map).optional();
     }
 
+    /** The job's rounds in flight (opening, open or aggregated). */
+    public List<Round> findActive(String jobId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM rounds WHERE job_id = ? AND status IN ('OPENING','OPEN','AGGREGATED')")
+                .param(jobId).query(this::map).list();
+    }
+
+    /** Rounds aggregated before {@code cutoff} whose model version has not arrived. */
+    public List<Round> findAggregatedBefore(Instant cutoff) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM rounds WHERE status = 'AGGREGATED' AND aggregated_at < ?")
+                .param(Timestamp.from(cutoff)).query(this::map).list();
+    }
+
     /** Rounds still in flight (opening, open or aggregated). */
     public boolean hasActive(String jobId) {
         return jdbc.sql("SELECT count(*) FROM rounds WHERE job_id = ? AND status IN ('OPENING','OPEN','AGGREGATED')")
@@ -75,12 +89,16 @@ public class RoundRepository {
                 .param(Timestamp.from(cutoff)).query(this::map).list();
     }
 
-    /** How many of the job's most recent rounds failed in a row. */
-    public int trailingFailures(String jobId) {
+    /**
+     * How many of the job's most recent rounds the divergence guard refused in a row; rounds lost for other
+     * reasons (an outage, too few devices, an admin's rollback) neither count nor break the run.
+     */
+    public int trailingDivergences(String jobId) {
         int n = 0;
-        for (String status : jdbc.sql("SELECT status FROM rounds WHERE job_id = ? ORDER BY round DESC LIMIT 10")
-                .param(jobId).query(String.class).list()) {
-            if (!status.equals("FAILED")) break;
+        for (Map<String, Object> row : jdbc.sql("SELECT status, failure_kind FROM rounds WHERE job_id = ? AND "
+                        + "(status <> 'FAILED' OR failure_kind = 'DIVERGENCE') ORDER BY round DESC LIMIT 20")
+                .param(jobId).query().listOfRows()) {
+            if (!"FAILED".equals(row.get("status"))) break;
             n++;
         }
         return n;
@@ -108,7 +126,7 @@ public class RoundRepository {
 
     /** Compare-and-set from OPEN, so two triggers (quorum and deadline) cannot both aggregate. */
     public boolean markAggregated(String jobId, long round, float[] coefficients) {
-        return jdbc.sql("UPDATE rounds SET status = 'AGGREGATED', coefficients = ? "
+        return jdbc.sql("UPDATE rounds SET status = 'AGGREGATED', coefficients = ?, aggregated_at = now() "
                         + "WHERE job_id = ? AND round = ? AND status = 'OPEN'")
                 .params(coefficients, jobId, round)
                 .update() == 1;
@@ -125,16 +143,23 @@ public class RoundRepository {
                 .update() == 1;
     }
 
-    public boolean markFailed(String jobId, long round, String failure) {
-        return jdbc.sql("UPDATE rounds SET status = 'FAILED', failure = ?, closed_at = now() "
+    public boolean markFailed(String jobId, long round, FailureKind kind, String failure) {
+        return jdbc.sql("UPDATE rounds SET status = 'FAILED', failure_kind = ?, failure = ?, closed_at = now() "
                         + "WHERE job_id = ? AND round = ? AND status IN ('OPENING','OPEN','AGGREGATED')")
-                .params(failure, jobId, round)
+                .params(kind.name(), failure, jobId, round)
                 .update() == 1;
+    }
+
+    /** The aggregate was sent again: the version timeout starts over. */
+    public void markResent(String jobId, long round) {
+        jdbc.sql("UPDATE rounds SET resends = resends + 1, aggregated_at = now() WHERE job_id = ? AND round = ?")
+                .params(jobId, round).update();
     }
 
     private Round map(ResultSet rs, int i) throws SQLException {
         Timestamp deadline = rs.getTimestamp("deadline");
         Timestamp closed = rs.getTimestamp("closed_at");
+        Timestamp aggregated = rs.getTimestamp("aggregated_at");
         return new Round(rs.getString("job_id"), rs.getLong("round"), rs.getLong("base_version"),
                 RoundStatus.valueOf(rs.getString("status")), rs.getString("bundle_id"), rs.getString("bundle_sha256"),
                 (Long) rs.getObject("bundle_bytes"), (Integer) rs.getObject("directions"),
@@ -144,6 +169,8 @@ public class RoundRepository {
                 Floats.fromSql(rs.getArray("coefficients")), (Long) rs.getObject("result_version"),
                 rs.getString("failure"), rs.getTimestamp("opened_at").toInstant(),
                 closed == null ? null : closed.toInstant(), (Float) rs.getObject("eval_loss"),
-                (Float) rs.getObject("eval_accuracy"), rs.getInt("eval_devices"), (Float) rs.getObject("step_scale"));
+                (Float) rs.getObject("eval_accuracy"), rs.getInt("eval_devices"), (Float) rs.getObject("step_scale"),
+                rs.getString("failure_kind") == null ? null : FailureKind.valueOf(rs.getString("failure_kind")),
+                aggregated == null ? null : aggregated.toInstant(), rs.getInt("resends"));
     }
 }

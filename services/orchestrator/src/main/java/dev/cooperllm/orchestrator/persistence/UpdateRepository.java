@@ -32,15 +32,19 @@ public class UpdateRepository {
                 .params(jobId, round, deviceId).query(Long.class).single() > 0;
     }
 
-    public void insert(String updateId, String requestHash, String jobId, long round, String deviceId, String bundleId,
+    /**
+     * False when a row with this key, or of this device for this round, exists already. PostgreSQL waits for
+     * a concurrent insert of the same key to commit before it decides, so the caller can then read it.
+     */
+    public boolean insert(String updateId, String requestHash, String jobId, long round, String deviceId, String bundleId,
             int samples, float[] lossPlus, float[] lossMinus, Float lossZero, Float evalLoss, Float evalAccuracy,
             Integer evalSamples) {
-        jdbc.sql("INSERT INTO updates (update_id, request_hash, job_id, round, device_id, bundle_id, samples, "
+        return jdbc.sql("INSERT INTO updates (update_id, request_hash, job_id, round, device_id, bundle_id, samples, "
                         + "loss_plus, loss_minus, loss_zero, eval_loss, eval_accuracy, eval_samples) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
                 .params(updateId, requestHash, jobId, round, deviceId, bundleId, samples, lossPlus, lossMinus, lossZero,
                         evalLoss, evalAccuracy, evalSamples)
-                .update();
+                .update() == 1;
     }
 
     /** Marks an update as seen by the aggregator; false when it was counted already (a redelivery). */
@@ -49,14 +53,15 @@ public class UpdateRepository {
                 .param(updateId).update() == 1;
     }
 
-    public long countedFor(String jobId, long round) {
-        return jdbc.sql("SELECT count(*) FROM updates WHERE job_id = ? AND round = ? AND counted")
+    /** Every update accepted for the round, whether or not its event has come back from Kafka yet. */
+    public long acceptedFor(String jobId, long round) {
+        return jdbc.sql("SELECT count(*) FROM updates WHERE job_id = ? AND round = ?")
                 .params(jobId, round).query(Long.class).single();
     }
 
-    public List<StoredUpdate> countedUpdates(String jobId, long round) {
+    public List<StoredUpdate> acceptedUpdates(String jobId, long round) {
         return jdbc.sql("SELECT update_id, device_id, samples, loss_plus, loss_minus, loss_zero, eval_loss, eval_accuracy, "
-                        + "eval_samples FROM updates WHERE job_id = ? AND round = ? AND counted ORDER BY device_id")
+                        + "eval_samples FROM updates WHERE job_id = ? AND round = ? ORDER BY device_id")
                 .params(jobId, round)
                 .query((rs, i) -> new StoredUpdate(rs.getString(1), rs.getString(2), rs.getInt(3),
                         Floats.fromSql(rs.getArray(4)), Floats.fromSql(rs.getArray(5)),

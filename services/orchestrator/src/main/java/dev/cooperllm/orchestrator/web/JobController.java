@@ -88,12 +88,12 @@ class JobController {
     record RoundView(String id, long round, long baseVersion, String status, String bundleId, Long bundleBytes,
             Integer directions, int participants, Float meanLoss, Float estimateSpread, List<Float> coefficients,
             Long resultVersion, String failure, java.time.Instant openedAt, java.time.Instant closedAt, Float evalLoss,
-            Float evalAccuracy, int evalDevices, Float stepScale) {
+            Float evalAccuracy, int evalDevices, Float stepScale, String failureKind) {
         static RoundView of(Round r) {
             return new RoundView(r.id(), r.round(), r.baseVersion(), r.status().name(), r.bundleId(), r.bundleBytes(),
                     r.directions(), r.participants(), r.meanLoss(), r.estimateSpread(), r.coefficients(),
                     r.resultVersion(), r.failure(), r.openedAt(), r.closedAt(), r.evalLoss(), r.evalAccuracy(),
-                    r.evalDevices(), r.stepScale());
+                    r.evalDevices(), r.stepScale(), r.failureKind() == null ? null : r.failureKind().name());
         }
     }
 }

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,6 +45,9 @@ public class ModelRegistry {
             List<Float> coefficients) {
     }
 
+    /** Past this many steps a checkpoint is fewer bytes than the bundles, and the walk is bounded. */
+    static final int MAX_REPLAY_STEPS = 64;
+
     private final VersionRepository versions;
     private final BlobStore blobs;
     private final Outbox outbox;
@@ -51,9 +55,10 @@ public class ModelRegistry {
     private final RestClient compressor;
     private final JsonMapper json;
     private final Clock clock;
+    private final TransactionTemplate tx;
 
     public ModelRegistry(VersionRepository versions, BlobStore blobs, Outbox outbox, ModelFactory models,
-            RestClient compressor, JsonMapper json, Clock clock) {
+            RestClient compressor, JsonMapper json, Clock clock, TransactionTemplate tx) {
         this.versions = versions;
         this.blobs = blobs;
         this.outbox = outbox;
@@ -61,6 +66,7 @@ public class ModelRegistry {
         this.compressor = compressor;
         this.json = json;
         this.clock = clock;
+        this.tx = tx;
     }
 
     /** Version 0: the model as its spec builds it (pretrained weights, seeded heads and adapters). */
@@ -84,21 +90,34 @@ public class ModelRegistry {
                 manifest.sha256().substring(0, 12));
     }
 
-    @Transactional
+    /**
+     * The round's new version. The bundle comes from the compressor before any transaction starts, so a
+     * slow or restarting compressor holds no database connection or model lock; if it is down the call
+     * fails and the binder retries with back-off (and the orchestrator sends the aggregate again later).
+     */
     public void apply(RoundAggregated aggregate) {
         String job = aggregate.jobId();
-        versions.lockModel(job);
         if (versions.findByRound(job, aggregate.round()).isPresent()) return; // redelivery
-        ParameterManifest manifest = manifest(job);
-        float[] theta = Checkpoint.fromBytes(checkpoint(job, aggregate.baseVersion())).parameters();
+        float[] coefficients = Floats.toArray(aggregate.coefficients());
+        for (float c : coefficients) {
+            if (!Float.isFinite(c)) throw new IllegalArgumentException("aggregate of round " + aggregate.round() + " has a non-finite coefficient");
+        }
         byte[] bundleBytes = fetchBundle(aggregate.bundleId());
         String bundleSha = Hashes.sha256(bundleBytes);
         if (!bundleSha.equals(aggregate.bundleSha256())) {
             throw new IllegalStateException("bundle " + aggregate.bundleId() + " has sha256 " + bundleSha
                     + " but the aggregate names " + aggregate.bundleSha256());
         }
+        tx.executeWithoutResult(status -> applyLocked(aggregate, bundleBytes, coefficients));
+    }
+
+    private void applyLocked(RoundAggregated aggregate, byte[] bundleBytes, float[] coefficients) {
+        String job = aggregate.jobId();
+        versions.lockModel(job);
+        if (versions.findByRound(job, aggregate.round()).isPresent()) return;
+        ParameterManifest manifest = manifest(job);
+        float[] theta = Checkpoint.fromBytes(checkpoint(job, aggregate.baseVersion())).parameters();
         DirectionSet directions = Bundle.read(bundleBytes, manifest).directions(manifest);
-        float[] coefficients = Floats.toArray(aggregate.coefficients());
         if (coefficients.length != directions.count()) {
             throw new IllegalStateException("aggregate has " + coefficients.length + " coefficients, bundle "
                     + directions.count() + " directions");
@@ -142,6 +161,10 @@ public class ModelRegistry {
         version(job, from);
         List<ReplayStep> steps = new ArrayList<>();
         while (v.version() != from) {
+            if (steps.size() >= MAX_REPLAY_STEPS) {
+                throw ApiProblem.conflict("replay-too-long", "more than " + MAX_REPLAY_STEPS + " rounds lie between version "
+                        + from + " and " + to + "; fetch the checkpoint instead");
+            }
             if (v.parent() < 0 || v.bundleId() == null) {
                 throw ApiProblem.badRequest("not-an-ancestor", "version " + from + " is not an ancestor of " + to
                         + " by aggregate steps; fetch the checkpoint instead");

@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -52,10 +52,11 @@ public class GuidanceService {
     private final BlobStore blobs;
     private final Outbox outbox;
     private final Clock clock;
+    private final TransactionTemplate tx;
     private final Map<String, FederatedModel> models = new ConcurrentHashMap<>();
 
     public GuidanceService(ModelFactory factory, RestClient registry, PublicData publicData,
-            GuidanceRepository repository, BlobStore blobs, Outbox outbox, Clock clock) {
+            GuidanceRepository repository, BlobStore blobs, Outbox outbox, Clock clock, TransactionTemplate tx) {
         this.factory = factory;
         this.registry = registry;
         this.publicData = publicData;
@@ -63,9 +64,10 @@ public class GuidanceService {
         this.blobs = blobs;
         this.outbox = outbox;
         this.clock = clock;
+        this.tx = tx;
     }
 
-    @Transactional
+    /** Loads the version and runs backprop outside any transaction (it takes seconds); stores the basis in one. */
     public void onRoundOpened(RoundEvent event) {
         if (repository.exists(event.jobId(), event.round())) return; // redelivery: the outbox has the event already
         long started = System.nanoTime();
@@ -73,21 +75,9 @@ public class GuidanceService {
         GuidanceSpec guidance = JobMethods.spec(spec).guidance();
         FederatedModel model = models.computeIfAbsent(event.jobId(), id -> factory.create(config(spec)));
         ParameterManifest manifest = model.manifest();
-        CloudGuidance.Result computed;
         Optional<GuidanceRepository.GuidanceRow> reused = guidance.freshIn(event.round()) ? Optional.empty()
                 : repository.latestBefore(event.jobId(), event.round());
-        if (reused.isPresent()) {
-            computed = null;
-        } else {
-            loadBase(event, model);
-            computed = CloudGuidance.compute(model, guidance.kind() == GuidanceSpec.Kind.NONE ? List.of()
-                    : publicData.forJob(event.jobId(), spec), guidance, spec.modelSeed(), event.round(),
-                    recentGradients(event.jobId(), guidance));
-            if (guidance.kind() == GuidanceSpec.Kind.TRAJECTORY) {
-                repository.saveGradient(event.jobId(), event.round(), toBytes(computed.meanGradient()));
-                repository.trimGradients(event.jobId(), event.round() - guidance.rank() + 1);
-            }
-        }
+        CloudGuidance.Result computed = reused.isPresent() ? null : compute(event, model, guidance);
         byte[] payload = reused.isPresent() ? blobs.get(reused.get().id())
                 : new GuidancePayload(manifest, computed.basis()).toBytes();
         int rank = reused.isPresent() ? reused.get().rank() : computed.basis().rank();
@@ -95,12 +85,19 @@ public class GuidanceService {
         float gradientNorm = reused.isPresent() ? reused.get().gradientNorm() : computed.gradientNorm();
         String sha = Hashes.sha256(payload);
         String id = "g-" + event.jobId() + "-" + event.round();
-        blobs.put(id, payload);
-        repository.insert(new GuidanceRepository.GuidanceRow(id, event.jobId(), event.round(), event.baseVersion(),
-                rank, manifest.size(), publicLoss, gradientNorm, sha, payload.length));
-        outbox.add(Topics.GUIDANCE, event.jobId(), new GuidanceReady(UUID.randomUUID().toString(), event.jobId(),
-                event.round(), event.baseVersion(), id, sha, payload.length, rank, publicLoss, gradientNorm, spec,
-                clock.instant()));
+        tx.executeWithoutResult(status -> {
+            if (repository.exists(event.jobId(), event.round())) return;
+            if (computed != null && guidance.kind() == GuidanceSpec.Kind.TRAJECTORY) {
+                repository.saveGradient(event.jobId(), event.round(), toBytes(computed.meanGradient()));
+                repository.trimGradients(event.jobId(), event.round() - guidance.rank() + 1);
+            }
+            blobs.put(id, payload);
+            repository.insert(new GuidanceRepository.GuidanceRow(id, event.jobId(), event.round(), event.baseVersion(),
+                    rank, manifest.size(), publicLoss, gradientNorm, sha, payload.length));
+            outbox.add(Topics.GUIDANCE, event.jobId(), new GuidanceReady(UUID.randomUUID().toString(), event.jobId(),
+                    event.round(), event.baseVersion(), id, sha, payload.length, rank, publicLoss, gradientNorm, spec,
+                    clock.instant()));
+        });
         log.debug("job {} round {}: guidance {} rank {} in {} ms", event.jobId(), event.round(),
                 reused.isPresent() ? "reused from round " + reused.get().round() : "computed", rank,
                 (System.nanoTime() - started) / 1_000_000);
@@ -116,6 +113,13 @@ public class GuidanceService {
     void close() {
         models.values().forEach(FederatedModel::close);
         models.clear();
+    }
+
+    private CloudGuidance.Result compute(RoundEvent event, FederatedModel model, GuidanceSpec guidance) {
+        loadBase(event, model);
+        return CloudGuidance.compute(model, guidance.kind() == GuidanceSpec.Kind.NONE ? List.of()
+                : publicData.forJob(event.jobId(), event.spec()), guidance, event.spec().modelSeed(), event.round(),
+                recentGradients(event.jobId(), guidance));
     }
 
     private void loadBase(RoundEvent event, FederatedModel model) {

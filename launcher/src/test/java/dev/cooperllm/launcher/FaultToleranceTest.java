@@ -1,0 +1,192 @@
+package dev.cooperllm.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cooperllm.model.ModelConfig;
+import dev.cooperllm.model.ModelFactory;
+import dev.cooperllm.model.data.DatasetLoader;
+import dev.cooperllm.model.data.Example;
+import dev.cooperllm.sdk.ApiException;
+import dev.cooperllm.sdk.Assignment;
+import dev.cooperllm.sdk.CooperClient;
+import dev.cooperllm.sdk.Device;
+import dev.cooperllm.sdk.djl.DjlDeviceModel;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The fault suite: the real platform (real Kafka and PostgreSQL), services stopped and started inside
+ * the test, a device that posts the same update three times at once, and bodies over the limit.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class FaultToleranceTest {
+
+    private static final Path DATA = Path.of(System.getProperty("cooperllm.test.data", "../demo-data/sentences.csv"));
+
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final ModelFactory factory = new ModelFactory();
+    private LocalPlatform platform;
+    private AdminClient admin;
+    private List<Example> deviceData;
+
+    @BeforeAll
+    void start() throws Exception {
+        LauncherMain.configureRuntime();
+        platform = LocalPlatform.startShared();
+        admin = new AdminClient(platform.gatewayUrl(), platform.adminToken());
+        deviceData = DatasetLoader.load(DATA).stream().filter(e -> e.domain().equals("yelp")).toList();
+    }
+
+    @AfterAll
+    void stop() {
+        if (platform != null) platform.close();
+    }
+
+    /** A plain ZOO job on the tiny model: no public data, quick rounds. */
+    private AdminClient.CreatedJob job(int devices, int rounds) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("model", "tiny");
+        spec.put("peft", "full");
+        spec.put("method", Map.of("name", "zoo", "directions", 2));
+        spec.put("rounds", rounds);
+        spec.put("devicesPerRound", devices);
+        spec.put("minParticipants", devices);
+        spec.put("batchSize", 4);
+        spec.put("roundTimeoutSeconds", 300);
+        return admin.createJob(spec);
+    }
+
+    private Device device(AdminClient.CreatedJob job, int index) {
+        CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
+        CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of("fault", index));
+        DjlDeviceModel model = new DjlDeviceModel(factory.create(ModelConfig.tiny("full")),
+                deviceData.subList(index * 20, index * 20 + 20));
+        return new Device(client, model, e.deviceId(), job.id());
+    }
+
+    private void awaitStatus(String jobId, String status) {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
+                .until(() -> admin.job(jobId).path("status").asString().equals(status));
+    }
+
+    private static void runUntilReported(Device d) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(ApiException.class)
+                .until(() -> d.runOnce().isPresent());
+    }
+
+    @Test
+    void anOrchestratorStoppedAndStartedMidRoundCountsEveryAcceptedUpdateOnce() {
+        AdminClient.CreatedJob job = job(2, 1);
+        Device a = device(job, 0);
+        Device b = device(job, 1);
+        admin.startJob(job.id());
+        runUntilReported(a);
+        platform.stop("orchestrator");
+        platform.start("orchestrator");
+        runUntilReported(b);
+        awaitStatus(job.id(), "COMPLETED");
+        JsonNode round = admin.rounds(job.id()).get(0);
+        assertThat(round.path("status").asString()).isEqualTo("CLOSED");
+        assertThat(round.path("participants").asInt()).isEqualTo(2);
+        assertThat(admin.versions(job.id()).size()).isEqualTo(2);
+    }
+
+    @Test
+    void aCompressorDownWhileTheRegistryAppliesDelaysTheRoundButTheJobGoesOn() throws Exception {
+        AdminClient.CreatedJob job = job(1, 1);
+        CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
+        CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of());
+        admin.startJob(job.id());
+        Assignment a = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.assignment(e.deviceId()).orElse(null), java.util.Objects::nonNull);
+        client.bundle(a.bundleId());
+        platform.stop("compressor");
+        try {
+            float[] plus = new float[a.directions()];
+            float[] minus = new float[a.directions()];
+            for (int d = 0; d < plus.length; d++) {
+                plus[d] = 0.70f + 0.001f * d;
+                minus[d] = 0.69f;
+            }
+            client.upload(a.roundId(), "k-" + a.roundId(), a.bundleId(), 4, plus, minus, null);
+            // The registry cannot read the round's bundle now: the aggregate waits in its retries.
+            await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+                    .until(() -> admin.versions(job.id()).size() == 1);
+        } finally {
+            platform.start("compressor");
+        }
+        awaitStatus(job.id(), "COMPLETED");
+        assertThat(admin.versions(job.id()).size()).isEqualTo(2);
+    }
+
+    @Test
+    void theSameUpdatePostedThreeTimesAtOnceIsCountedOnceAndAnsweredAsTheFirstWas() throws Exception {
+        AdminClient.CreatedJob job = job(1, 1);
+        CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
+        CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of());
+        admin.startJob(job.id());
+        Assignment a = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.assignment(e.deviceId()).orElse(null), java.util.Objects::nonNull);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("bundleId", a.bundleId());
+        body.put("samples", 4);
+        List<Float> plus = new ArrayList<>();
+        List<Float> minus = new ArrayList<>();
+        for (int d = 0; d < a.directions(); d++) {
+            plus.add(0.7f);
+            minus.add(0.69f);
+        }
+        body.put("lossPlus", plus);
+        body.put("lossMinus", minus);
+        byte[] bytes = json.writeValueAsBytes(body);
+        Callable<HttpResponse<byte[]>> post = () -> admin.exchange("POST", "/api/v1/rounds/" + a.roundId() + "/updates",
+                "application/json", bytes, Map.of("Authorization", "Bearer " + e.token(), "Idempotency-Key", "same-key"));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) answers.add(pool.submit(post));
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<HttpResponse<byte[]>> f : answers) {
+            HttpResponse<byte[]> r = f.get();
+            statuses.add(r.statusCode());
+            JsonNode accepted = json.readTree(r.body());
+            assertThat(accepted.path("updateId").asString()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("same-key");
+        }
+        pool.shutdown();
+        assertThat(statuses).containsExactlyInAnyOrder(202, 200, 200);
+        awaitStatus(job.id(), "COMPLETED");
+        assertThat(admin.rounds(job.id()).get(0).path("participants").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void bodiesOverTheLimitAreRefusedWith413AndNothingIsStored() {
+        int jobsBefore = AdminClient.list(admin.send("GET", "/api/v1/jobs", null)).size();
+        String big = "{\"name\": \"" + "x".repeat(200_000) + "\"}";
+        for (String path : List.of("/api/v1/jobs", "/api/v1/devices/enroll")) {
+            HttpResponse<byte[]> r = admin.exchange("POST", path, "application/json", big.getBytes(StandardCharsets.UTF_8),
+                    Map.of("Authorization", "Bearer " + platform.adminToken()));
+            String text = new String(r.body(), StandardCharsets.UTF_8);
+            assertThat(r.statusCode()).as(path + ": " + text).isEqualTo(413);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).contains("application/problem+json");
+            assertThat(json.readTree(text).path("reason").asString()).isEqualTo("body-too-large");
+        }
+        assertThat(AdminClient.list(admin.send("GET", "/api/v1/jobs", null))).hasSize(jobsBefore);
+    }
+}
