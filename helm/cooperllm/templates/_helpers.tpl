@@ -85,6 +85,9 @@ runAsNonRoot: true
 runAsUser: {{ .uid }}
 runAsGroup: {{ .uid }}
 fsGroup: {{ .uid }}
+# Re-own a volume only when its root does not match yet: a recursive chmod on every start would give
+# PostgreSQL's data folder group-write, and PostgreSQL refuses to start on that.
+fsGroupChangePolicy: OnRootMismatch
 seccompProfile:
   type: RuntimeDefault
 {{- end }}

@@ -119,6 +119,10 @@ class HelmChartTest {
             assertThat(podSecurity.getRunAsNonRoot()).as(name + " runAsNonRoot").isTrue();
             assertThat(podSecurity.getRunAsUser()).as(name + " runAsUser").isNotNull().isPositive();
             assertThat(podSecurity.getSeccompProfile().getType()).as(name + " seccomp").isEqualTo("RuntimeDefault");
+            // The volumes must be writable by the non-root user, but re-owned only once (PostgreSQL refuses a
+            // data folder that a recursive chmod on every start has made group-writable).
+            assertThat(podSecurity.getFsGroup()).as(name + " fsGroup").isNotNull();
+            assertThat(podSecurity.getFsGroupChangePolicy()).as(name + " fsGroupChangePolicy").isEqualTo("OnRootMismatch");
 
             Map<String, Volume> volumes = new HashMap<>();
             pod.getVolumes().forEach(v -> volumes.put(v.getName(), v));
