@@ -24,7 +24,9 @@ class ComposeFileTest {
 
     /** host:port inside a URL or a bare bootstrap list; ${VAR:-default} is resolved to its default first. */
     private static final Pattern HOST_PORT = Pattern.compile("(?:^|//|,)([a-z][a-z0-9-]*):(\\d+)");
-    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{[A-Z0-9_]+:?-([^}]*)}");
+    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([A-Z0-9_]+)(:?[-?])([^}]*)}");
+    /** ${VAR:?message}: compose refuses to start while VAR is unset or empty. */
+    private static final Pattern REQUIRED = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?[^}]+}");
     private static final List<String> BACKENDS = List.of("orchestrator", "trainer", "compressor", "registry");
 
     private static Map<String, Map<String, Object>> services;
@@ -79,7 +81,7 @@ class ComposeFileTest {
                         .containsEntry("DJL_OFFLINE", "true")
                         .containsEntry("OPT_OUT_TRACKING", "true")
                         .containsEntry("DJL_CACHE_DIR", "/var/cache/djl")
-                        .containsKeys("COOPERLLM_DB_USER", "COOPERLLM_DB_PASSWORD", "COOPERLLM_TOKEN_SECRET");
+                        .containsKeys("COOPERLLM_DB_USER", "COOPERLLM_DB_PASSWORD");
                 assertThat(env.get("COOPERLLM_JDBC_URL")).as(app).startsWith("jdbc:postgresql://postgres:5432/");
             }
         }
@@ -94,14 +96,68 @@ class ComposeFileTest {
     }
 
     @Test
-    void sharedSecretsDefaultToChangeMeAndAgreeAcrossServices() {
-        Map<String, String> raw = rawEnv("gateway");
-        assertThat(raw.get("COOPERLLM_ADMIN_TOKEN")).startsWith("${COOPERLLM_ADMIN_TOKEN:-change-me");
+    void secretsHaveNoDefaultsAndAgreeAcrossServices() throws IOException {
+        String text = Files.readString(DeployFiles.repoRoot().resolve("docker-compose.yml"));
+        assertThat(text).as("no change-me placeholders: a forgotten one would run in production").doesNotContain("change-me");
+        for (String service : services.keySet()) {
+            rawEnv(service).forEach((name, value) -> {
+                if (AppConfig.isSecret(name) || name.equals("POSTGRES_PASSWORD")) {
+                    assertThat(value).as("%s %s must be required (${%s:?...})", service, name, name).matches(REQUIRED);
+                }
+            });
+        }
         // Tokens minted by the orchestrator are verified by the gateway: both must read the same secret.
-        assertThat(rawEnv("orchestrator").get("COOPERLLM_TOKEN_SECRET")).isEqualTo(raw.get("COOPERLLM_TOKEN_SECRET"))
-                .startsWith("${COOPERLLM_TOKEN_SECRET:-change-me");
+        assertThat(rawEnv("orchestrator").get("COOPERLLM_TOKEN_SECRET")).isEqualTo(rawEnv("gateway").get("COOPERLLM_TOKEN_SECRET"));
         assertThat(rawEnv("orchestrator").get("COOPERLLM_DB_PASSWORD"))
                 .isEqualTo(String.valueOf((Object) at(services.get("postgres"), "environment", "POSTGRES_PASSWORD")));
+        // .env.example names every variable compose requires, so `cp .env.example .env` is the whole setup.
+        String example = Files.readString(DeployFiles.repoRoot().resolve(".env.example"));
+        Matcher required = REQUIRED.matcher(text);
+        while (required.find()) {
+            assertThat(example).as(".env.example").containsPattern("(?m)^" + required.group(1) + "=");
+        }
+    }
+
+    @Test
+    void everyAppGetsEveryVariableItsYmlReadsAndSecretsOnlyWhereRead() {
+        for (String app : SERVICE_PORTS.keySet()) {
+            AppConfig config = AppConfig.load(app);
+            Map<String, String> env = env(app);
+            config.variables().keySet().forEach(variable -> assertThat(env.containsKey(variable) || config.defaultIsAcceptable(variable))
+                    .as("compose %s: %s is read by %s.yml, not set, and its default %s is no good in a container",
+                            app, variable, app, config.variables().get(variable))
+                    .isTrue());
+            env.keySet().stream().filter(AppConfig::isSecret).forEach(variable ->
+                    assertThat(config.reads(variable)).as("compose %s gets %s but never reads it", app, variable).isTrue());
+            env.forEach((variable, value) -> AppConfig.calledService(variable).ifPresent(called ->
+                    assertThat(value).as("compose %s %s", app, variable).isEqualTo("http://" + called + ":" + SERVICE_PORTS.get(called))));
+        }
+    }
+
+    @Test
+    void appsWithNativeLibrariesArePinnedToAmd64AndImagesCarryTheChartsAppVersion() {
+        String appVersion = DeployFiles.appVersion();
+        for (String app : SERVICE_PORTS.keySet()) {
+            Map<String, Object> service = services.get(app);
+            assertThat(String.valueOf(service.get("image"))).as(app).isEqualTo("cooperllm/" + app + ":" + appVersion)
+                    .doesNotContain("SNAPSHOT");
+            if (AppConfig.load(app).usesDjl()) {
+                // libtorch in the jar is linux-x86_64 only; without the pin an arm64 host builds an image that crashes.
+                assertThat(service.get("platform")).as(app + " platform").isEqualTo("linux/amd64");
+            }
+        }
+    }
+
+    @Test
+    void theComposeFileSaysHowItsDemoDataIsFetched() throws IOException {
+        String text = Files.readString(DeployFiles.repoRoot().resolve("docker-compose.yml"));
+        String mount = ((List<String>) at(services.get("trainer"), "volumes")).stream()
+                .filter(v -> v.endsWith(":/data:ro")).findFirst().orElseThrow();
+        String hostDir = mount.substring(0, mount.indexOf(':'));
+        Path script = DeployFiles.repoRoot().resolve("scripts/fetch-demo-data.sh");
+        assertThat(text).contains("scripts/fetch-demo-data.sh");
+        // The script writes where compose mounts from.
+        assertThat(script).content().contains("out=" + hostDir.substring(2) + "/");
     }
 
     @Test
@@ -172,10 +228,11 @@ class ComposeFileTest {
         return false;
     }
 
-    /** Environment as compose would pass it with no overrides set in the shell. */
+    /** Environment as compose would pass it with no overrides set in the shell; required values as placeholders. */
     static Map<String, String> env(String service) {
         Map<String, String> result = new HashMap<>();
-        rawEnv(service).forEach((k, v) -> result.put(k, INTERPOLATION.matcher(v).replaceAll(m -> Matcher.quoteReplacement(m.group(1)))));
+        rawEnv(service).forEach((k, v) -> result.put(k, INTERPOLATION.matcher(v).replaceAll(m -> Matcher.quoteReplacement(
+                m.group(2).endsWith("?") ? "<required " + m.group(1) + ">" : m.group(3)))));
         return result;
     }
 

@@ -28,7 +28,8 @@ final class DeployFiles {
             "registry", "REGISTRY_PORT",
             "gateway", "GATEWAY_PORT");
 
-    static final String HEALTH_PATH = "/actuator/health";
+    static final String LIVENESS_PATH = "/actuator/health/liveness";
+    static final String READINESS_PATH = "/actuator/health/readiness";
 
     private DeployFiles() {
     }
@@ -44,6 +45,21 @@ final class DeployFiles {
 
     static Path chartDir() {
         return repoRoot().resolve("helm/cooperllm");
+    }
+
+    /** The module folder of an app: services/<app>, or gateway/ for the gateway. */
+    static Path moduleDir(String app) {
+        return repoRoot().resolve(app.equals("gateway") ? Path.of("gateway") : Path.of("services", app));
+    }
+
+    /** The chart's appVersion: the tag of every image the chart and compose file use. */
+    static String appVersion() {
+        try {
+            Map<String, Object> chart = yaml().load(Files.readString(chartDir().resolve("Chart.yaml")));
+            return String.valueOf(chart.get("appVersion"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static Yaml yaml() {

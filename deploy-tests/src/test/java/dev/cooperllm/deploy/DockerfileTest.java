@@ -27,7 +27,8 @@ class DockerfileTest {
         assertThat(lines).anyMatch(l -> l.startsWith("COPY") && l.contains("${JAR}"));
         String user = lines.stream().filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElse("USER root");
         assertThat(user.substring(5).split(":")[0]).as("final USER").isNotIn("root", "0");
-        assertThat(text).contains("HEALTHCHECK").contains("/actuator/health");
+        // Readiness: compose starts the gateway on the back ends' health, which should mean "can serve".
+        assertThat(text).contains("HEALTHCHECK").contains("/actuator/health/readiness");
         assertThat(text).contains("DJL_OFFLINE=true").contains("OPT_OUT_TRACKING=true").contains("DJL_CACHE_DIR=/var/cache/djl");
     }
 
