@@ -120,7 +120,7 @@ public final class DemoRun {
         spec.put("devicesPerRound", options.devices());
         spec.put("minParticipants", Math.max(1, options.devices() / 2));
         spec.put("batchSize", options.batchSize());
-        spec.put("roundTimeoutSeconds", 60);
+        spec.put("roundTimeoutSeconds", 120);
         spec.put("publicDataPath", options.data().toString());
         spec.put("publicDomains", options.publicDomains());
         return spec;
