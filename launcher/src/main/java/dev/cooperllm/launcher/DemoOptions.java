@@ -14,7 +14,7 @@ import java.util.Map;
  * sets nothing gets.
  */
 public record DemoOptions(int rounds, int devices, Path data, Path report, String model, String peft,
-        Map<String, Object> method, List<String> publicDomains, int batchSize, long seed, Path workDir) {
+        Map<String, Object> method, List<String> publicDomains, int batchSize, long seed, Path workDir, boolean compare) {
 
     public static final String USAGE = """
             usage: cooperllm-local demo [options]
@@ -22,7 +22,8 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
               --devices M           simulated devices, all taking part each round (default 8)
               --data FILE           CSV/JSONL with text,label[,domain] (default: demo-data/sentences.csv,
                                     which scripts/fetch-demo-data.sh writes)
-              --report DIR          where summary.json goes (default ./reports/demo)
+              --report DIR          where summary.json and index.html go (default ./reports/demo)
+              --compare             then run plain ZOO on the same devices, data and seed, and plot both
               --model minilm|tiny   (default minilm: pretrained all-MiniLM-L6-v2; tiny: small random-init transformer)
               --peft full|head|bitfit|lora   (default: lora for minilm, full for tiny)
               --method NAME         zgr (default: gated decoupled ZGR), zgr-paper, zgr-alpha, zoo, fedkseed
@@ -50,9 +51,14 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
         int batch = 16;
         long seed = 42;
         Path work = null;
+        boolean compare = false;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("-h") || a.equals("--help")) throw new IllegalArgumentException("");
+            if (a.equals("--compare")) {
+                compare = true;
+                continue;
+            }
             if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument '" + a + "'");
             if (i + 1 >= args.size()) throw new IllegalArgumentException(a + " needs a value");
             String v = args.get(++i);
@@ -88,7 +94,7 @@ public record DemoOptions(int rounds, int devices, Path data, Path report, Strin
             throw new IllegalArgumentException("data file " + data + " not found; run scripts/fetch-demo-data.sh or pass --data");
         }
         return new DemoOptions(rounds, devices, data.toAbsolutePath(), report, model, peft, Map.copyOf(method),
-                publicDomains, batch, seed, work);
+                publicDomains, batch, seed, work, compare);
     }
 
     /** The method's name as the job will run it (the platform's default when none was given). */

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +48,12 @@ public final class DemoRun {
         this.out = out;
     }
 
+    /** One job of the demo: its method, rounds, start and end, and what its devices moved per round. */
+    record JobRun(String method, String jobId, Evaluation initial, Evaluation last, List<RoundMonitor.Row> rows,
+            Map<Long, long[]> bytesPerRound, int versions, long bytesUpPerDeviceRound, long bytesDownPerDeviceRound,
+            int failed, List<String> errors) {
+    }
+
     public Summary run() throws IOException {
         long start = System.nanoTime();
         List<Example> all = DatasetLoader.load(options.data());
@@ -61,53 +68,75 @@ public final class DemoRun {
 
         out.printf(Locale.ROOT, "CooperLLM demo: %s/%s, %s, %d devices × %d rounds; public data %s (%d sentences), "
                         + "devices on the other domains (%d train, %d test)%n", options.model(), options.peft(),
-                options.methodName(), options.devices(), options.rounds(), options.publicDomains(),
-                all.size() - deviceData.size(), split.train().size(), test.size());
+                options.methodName() + (options.compare() ? " then zoo on the same seed" : ""), options.devices(),
+                options.rounds(), options.publicDomains(), all.size() - deviceData.size(), split.train().size(), test.size());
         out.println("starting Kafka, PostgreSQL and the five services …");
         try (LocalPlatform platform = LocalPlatform.start(options.workDir());
              FederatedModel evaluator = factory.create(config)) {
             out.printf(Locale.ROOT, "platform up in %.1f s; dashboard %s/ (admin token %s)%n", seconds(start),
                     platform.gatewayUrl(), platform.adminToken());
             AdminClient admin = new AdminClient(platform.gatewayUrl(), platform.adminToken());
-            AdminClient.CreatedJob job = admin.createJob(jobSpec());
-            try (Fleet fleet = new Fleet(platform.gatewayUrl(), job.id(), job.enrolmentSecret(), factory, config,
-                    partitions, 2)) {
-                admin.startJob(job.id());
-                admin.awaitVersion(job.id(), 0, java.time.Duration.ofSeconds(120));
-                Evaluation initial = evaluate(admin, job.id(), 0, evaluator, test);
-                fleet.start();
-                out.printf(Locale.ROOT, "job %s running; version 0 test accuracy %.3f, loss %.4f%n", job.id(),
-                        initial.accuracy(), initial.loss());
-                out.println("round  participants  mean loss  val loss  test acc  test loss  seconds");
-                Evaluation last = new RoundMonitor(admin, job.id(), options.rounds(), out,
-                        version -> evaluate(admin, job.id(), version, evaluator, test)).await(initial);
-                fleet.close();
-                int versions = admin.versions(job.id()).size();
-                List<RoundReport> reports = fleet.reports();
-                long up = reports.stream().mapToLong(RoundReport::bytesUp).sum();
-                long down = reports.stream().mapToLong(RoundReport::bytesDown).sum();
-                int n = Math.max(1, reports.size());
-                int failed = (int) AdminClient.list(admin.rounds(job.id())).stream()
-                        .filter(r -> r.path("status").asString().equals("FAILED")).count();
-                Summary summary = new Summary(options.rounds(), options.devices(), round4(last.accuracy()),
-                        round4(initial.accuracy()), versions, up / n, down / n, round4(seconds(start)), job.id(),
-                        options.model(), options.methodName(), failed, round4(last.loss()), round4(initial.loss()));
-                write(summary);
-                out.printf(Locale.ROOT, "%ndone in %.1f s: test accuracy %.3f → %.3f, loss %.4f → %.4f; %d model "
-                                + "versions; per device and round %,d bytes up, %,d bytes down%n", summary.seconds(),
-                        summary.initial_accuracy(), summary.final_accuracy(), summary.initial_loss(),
-                        summary.final_loss(), versions, summary.bytes_up_per_device_round(),
-                        summary.bytes_down_per_device_round());
-                if (!fleet.errors().isEmpty()) {
-                    out.println("device errors: " + fleet.errors().size() + ", first: " + fleet.errors().get(0));
-                }
-                out.println("summary: " + options.report().resolve("summary.json").toAbsolutePath());
-                return summary;
+            List<JobRun> runs = new ArrayList<>();
+            runs.add(runJob(admin, platform, options.method(), factory, config, partitions, evaluator, test));
+            if (options.compare()) {
+                out.println();
+                out.println("the same devices, data and seed with plain ZOO:");
+                runs.add(runJob(admin, platform, Map.of("name", "zoo"), factory, config, partitions, evaluator, test));
             }
+            JobRun main = runs.get(0);
+            Summary summary = new Summary(options.rounds(), options.devices(), round4(main.last().accuracy()),
+                    round4(main.initial().accuracy()), main.versions(), main.bytesUpPerDeviceRound(),
+                    main.bytesDownPerDeviceRound(), round4(seconds(start)), main.jobId(), options.model(),
+                    main.method(), main.failed(), round4(main.last().loss()), round4(main.initial().loss()));
+            write(summary);
+            Path page = new DemoReport(options, runs).write(options.report());
+            for (JobRun r : runs) {
+                out.printf(Locale.ROOT, "%n%s: test accuracy %.3f → %.3f, loss %.4f → %.4f; %d model versions, %d failed "
+                                + "rounds; per device and round %,d bytes up, %,d bytes down%n", r.method(),
+                        r.initial().accuracy(), r.last().accuracy(), r.initial().loss(), r.last().loss(), r.versions(),
+                        r.failed(), r.bytesUpPerDeviceRound(), r.bytesDownPerDeviceRound());
+                if (!r.errors().isEmpty()) out.println("device errors: " + r.errors().size() + ", first: " + r.errors().get(0));
+            }
+            out.printf(Locale.ROOT, "done in %.1f s%n", summary.seconds());
+            out.println("summary: " + options.report().resolve("summary.json").toAbsolutePath());
+            out.println("report:  " + page.toAbsolutePath());
+            return summary;
         }
     }
 
-    private Map<String, Object> jobSpec() {
+    private JobRun runJob(AdminClient admin, LocalPlatform platform, Map<String, Object> method, ModelFactory factory,
+            ModelConfig config, List<List<Example>> partitions, FederatedModel evaluator, List<Example> test) {
+        AdminClient.CreatedJob job = admin.createJob(jobSpec(method));
+        String name = admin.job(job.id()).path("spec").path("method").path("name").asString();
+        try (Fleet fleet = new Fleet(platform.gatewayUrl(), job.id(), job.enrolmentSecret(), factory, config,
+                partitions, 2)) {
+            admin.startJob(job.id());
+            admin.awaitVersion(job.id(), 0, java.time.Duration.ofSeconds(120));
+            Evaluation initial = evaluate(admin, job.id(), 0, evaluator, test);
+            fleet.start();
+            out.printf(Locale.ROOT, "job %s (%s) running; version 0 test accuracy %.3f, loss %.4f%n", job.id(), name,
+                    initial.accuracy(), initial.loss());
+            out.println("round  participants  mean loss  val loss  test acc  test loss  seconds");
+            RoundMonitor.Result result = new RoundMonitor(admin, job.id(), options.rounds(), out,
+                    version -> evaluate(admin, job.id(), version, evaluator, test)).await(initial);
+            fleet.close();
+            List<RoundReport> reports = fleet.reports();
+            Map<Long, long[]> perRound = new java.util.TreeMap<>();
+            for (RoundReport r : reports) {
+                long[] b = perRound.computeIfAbsent(r.round(), k -> new long[3]);
+                b[0] += r.bytesUp();
+                b[1] += r.bytesDown();
+                b[2]++;
+            }
+            int n = Math.max(1, reports.size());
+            int failed = (int) result.rows().stream().filter(r -> r.status().equals("FAILED")).count();
+            return new JobRun(name, job.id(), initial, result.last(), result.rows(), perRound,
+                    admin.versions(job.id()).size(), reports.stream().mapToLong(RoundReport::bytesUp).sum() / n,
+                    reports.stream().mapToLong(RoundReport::bytesDown).sum() / n, failed, fleet.errors());
+        }
+    }
+
+    private Map<String, Object> jobSpec(Map<String, Object> method) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("name", "demo");
         spec.put("model", options.model());
@@ -115,7 +144,7 @@ public final class DemoRun {
         spec.put("loraRank", LORA_RANK);
         spec.put("maxTokens", MAX_TOKENS);
         spec.put("modelSeed", options.seed());
-        spec.put("method", options.method());
+        spec.put("method", method);
         spec.put("rounds", options.rounds());
         spec.put("devicesPerRound", options.devices());
         spec.put("minParticipants", Math.max(1, options.devices() / 2));

@@ -2,6 +2,8 @@ package dev.cooperllm.launcher;
 
 import dev.cooperllm.model.Evaluation;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -10,6 +12,15 @@ import tools.jackson.databind.JsonNode;
 
 /** Follows a job's rounds through the admin API and prints one line per finished round. */
 final class RoundMonitor {
+
+    /** One finished round as the demo reports it (test figures are of the round's new version; NaN when it failed). */
+    record Row(long round, String status, int participants, double meanLoss, Double evalLoss, double testAccuracy,
+            double testLoss, double seconds, String failure) {
+    }
+
+    /** The rounds of a job and the evaluation of its last committed version. */
+    record Result(List<Row> rows, Evaluation last) {
+    }
 
     private final AdminClient admin;
     private final String jobId;
@@ -25,8 +36,9 @@ final class RoundMonitor {
         this.evaluate = evaluate;
     }
 
-    /** Blocks until the job ends; returns the evaluation of the last committed version. */
-    Evaluation await(Evaluation initial) {
+    /** Blocks until the job ends; returns its rounds and the evaluation of the last committed version. */
+    Result await(Evaluation initial) {
+        List<Row> rows = new ArrayList<>();
         Set<Long> reported = new HashSet<>();
         Evaluation last = initial;
         int closed = 0;
@@ -47,9 +59,13 @@ final class RoundMonitor {
                             r.path("participants").asInt(), r.path("meanLoss").asDouble(),
                             val.isNumber() ? String.format(Locale.ROOT, "%.4f", val.asDouble()) : "-",
                             last.accuracy(), last.loss(), secs, closed, rounds);
+                    rows.add(new Row(round, status, r.path("participants").asInt(), r.path("meanLoss").asDouble(),
+                            val.isNumber() ? val.asDouble() : null, last.accuracy(), last.loss(), secs, null));
                 } else if (status.equals("FAILED")) {
                     reported.add(round);
                     out.printf(Locale.ROOT, "%5d  failed: %s%n", round, r.path("failure").asString());
+                    rows.add(new Row(round, status, r.path("participants").asInt(), r.path("meanLoss").asDouble(),
+                            null, Double.NaN, Double.NaN, 0, r.path("failure").asString()));
                 }
             }
             String jobStatus = admin.job(jobId).path("status").asString();
@@ -57,13 +73,13 @@ final class RoundMonitor {
                 if (!jobStatus.equals("COMPLETED")) out.println("job ended as " + jobStatus);
                 // Rounds closed between the last listing and the status check still get their line.
                 if (closed < rounds && jobStatus.equals("COMPLETED")) continue;
-                return last;
+                return new Result(rows, last);
             }
             try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return last;
+                return new Result(rows, last);
             }
         }
     }

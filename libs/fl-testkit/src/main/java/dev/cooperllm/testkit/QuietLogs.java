@@ -30,16 +30,18 @@ final class QuietLogs {
         } catch (ClassNotFoundException e) {
             return;
         }
-        LogbackLevels.warnIfUnset(SERVER_LOGGERS);
+        LogbackLevels.setIfUnset(SERVER_LOGGERS, "WARN");
+        // A fresh single-node quorum always "activates on an empty metadata log": a WARN with nothing to act on.
+        LogbackLevels.setIfUnset(List.of("org.apache.kafka.controller.QuorumController"), "ERROR");
     }
 
     /** Separate class so Logback types are only loaded once its presence is known. */
     private static final class LogbackLevels {
-        static void warnIfUnset(List<String> names) {
+        static void setIfUnset(List<String> names, String level) {
             for (String name : names) {
                 if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger
                         && logger.getLevel() == null) {
-                    logger.setLevel(ch.qos.logback.classic.Level.WARN);
+                    logger.setLevel(ch.qos.logback.classic.Level.toLevel(level));
                 }
             }
         }
