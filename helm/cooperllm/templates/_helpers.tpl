@@ -124,13 +124,17 @@ applied.
 */}}
 {{- define "cooperllm.validate" -}}
 {{- if not .Values.auth.existingSecret }}
-{{- $token := required "auth.tokenSecret is required (at least 16 characters; e.g. openssl rand -hex 32), or name a Secret in auth.existingSecret" .Values.auth.tokenSecret }}
-{{- $admin := required "auth.adminToken is required (at least 16 characters; e.g. openssl rand -hex 24), or name a Secret in auth.existingSecret" .Values.auth.adminToken }}
-{{- if or (lt (len $token) 16) (hasPrefix "change-me" $token) }}
-{{- fail "auth.tokenSecret must have at least 16 characters and must not be a change-me placeholder" }}
+{{- $token := required "auth.tokenSecret is required (at least 24 characters; e.g. openssl rand -hex 32), or name a Secret in auth.existingSecret" .Values.auth.tokenSecret }}
+{{- $admin := required "auth.adminToken is required (at least 24 characters; e.g. openssl rand -hex 24), or name a Secret in auth.existingSecret" .Values.auth.adminToken }}
+{{- $internal := required "auth.internalToken is required (at least 24 characters; e.g. openssl rand -hex 32), or name a Secret in auth.existingSecret" .Values.auth.internalToken }}
+{{- if or (lt (len $token) 24) (hasPrefix "change-me" $token) }}
+{{- fail "auth.tokenSecret must have at least 24 characters and must not be a change-me placeholder" }}
 {{- end }}
-{{- if or (lt (len $admin) 16) (hasPrefix "change-me" $admin) }}
-{{- fail "auth.adminToken must have at least 16 characters and must not be a change-me placeholder" }}
+{{- if or (lt (len $admin) 24) (hasPrefix "change-me" $admin) }}
+{{- fail "auth.adminToken must have at least 24 characters and must not be a change-me placeholder" }}
+{{- end }}
+{{- if or (lt (len $internal) 24) (hasPrefix "change-me" $internal) }}
+{{- fail "auth.internalToken must have at least 24 characters and must not be a change-me placeholder" }}
 {{- end }}
 {{- end }}
 {{- if not .Values.postgresql.existingSecret }}

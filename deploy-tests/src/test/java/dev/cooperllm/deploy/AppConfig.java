@@ -47,6 +47,7 @@ record AppConfig(String app, Map<String, Optional<String>> variables, Map<String
 
     /** Credentials: they must come from a Secret, and only to the apps that read them. */
     static boolean isSecret(String variable) {
+        if (variable.endsWith("_TTL")) return false; // a lifetime, not a credential
         return variable.contains("SECRET") || variable.contains("PASSWORD") || variable.contains("TOKEN");
     }
 

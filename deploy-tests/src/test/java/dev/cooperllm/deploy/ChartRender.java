@@ -27,6 +27,7 @@ final class ChartRender {
     static final Map<String, Object> SECRETS = Map.of(
             "auth.tokenSecret", "test-token-secret-0123456789abcdef",
             "auth.adminToken", "test-admin-token-0123456789",
+            "auth.internalToken", "test-internal-token-0123456789",
             "postgresql.password", "test-db-password");
 
     /**

@@ -443,10 +443,13 @@ class HelmChartTest {
     static Stream<Arguments> refusedValues() {
         return Stream.of(
                 Arguments.of(Map.of(), "auth.tokenSecret is required"),
-                Arguments.of(Map.of("auth.tokenSecret", "0123456789abcdef0123"), "auth.adminToken is required"),
-                Arguments.of(Map.of("auth.tokenSecret", "short", "auth.adminToken", "0123456789abcdef0123"), "at least 16 characters"),
-                Arguments.of(Map.of("auth.tokenSecret", "change-me-device-token-secret", "auth.adminToken", "0123456789abcdef0123"),
-                        "change-me"),
+                Arguments.of(Map.of("auth.tokenSecret", "0123456789abcdef01234567"), "auth.adminToken is required"),
+                Arguments.of(Map.of("auth.tokenSecret", "0123456789abcdef01234567", "auth.adminToken", "0123456789abcdef01234567"),
+                        "auth.internalToken is required"),
+                Arguments.of(Map.of("auth.tokenSecret", "short", "auth.adminToken", "0123456789abcdef01234567",
+                        "auth.internalToken", "0123456789abcdef01234567"), "at least 24 characters"),
+                Arguments.of(Map.of("auth.tokenSecret", "change-me-device-token-secret", "auth.adminToken", "0123456789abcdef01234567",
+                        "auth.internalToken", "0123456789abcdef01234567"), "change-me"),
                 Arguments.of(Map.of("auth.existingSecret", "auth"), "postgresql.password is required"),
                 Arguments.of(Map.of("auth.existingSecret", "auth", "postgresql.existingSecret", "db", "kafka.mode", "external"),
                         "kafka.bootstrapServers is required"),

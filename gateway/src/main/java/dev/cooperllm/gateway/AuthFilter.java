@@ -65,9 +65,16 @@ class AuthFilter extends OncePerRequestFilter {
         Map<String, String> identity = new LinkedHashMap<>();
         if (access != Access.PUBLIC) {
             boolean admin = bearer != null && MessageDigest.isEqual(adminToken, bearer.getBytes(StandardCharsets.UTF_8));
-            Optional<DeviceTokens.DeviceIdentity> device = admin ? Optional.empty() : tokens.verify(bearer);
+            DeviceTokens.Verification checked = admin ? null : tokens.check(bearer);
+            Optional<DeviceTokens.DeviceIdentity> device = checked == null ? Optional.empty()
+                    : Optional.ofNullable(checked.identity());
             if (bearer == null) {
                 Problems.write(response, 401, "missing-token", "this endpoint needs an Authorization: Bearer token");
+                return;
+            }
+            if (!admin && checked.status() == DeviceTokens.Status.EXPIRED) {
+                Problems.write(response, 401, "token-expired", "the device token has expired: enrol again with the job's "
+                        + "enrolment secret and this device's id to get a new one");
                 return;
             }
             if (!admin && device.isEmpty()) {
@@ -86,6 +93,11 @@ class AuthFilter extends OncePerRequestFilter {
                 DeviceTokens.DeviceIdentity id = device.get();
                 if (path.startsWith("/api/v1/models/") && !path.startsWith("/api/v1/models/" + id.jobId() + "/")) {
                     Problems.write(response, 403, "wrong-job", "a device may only read its own job's models");
+                    return;
+                }
+                // Bundle ids name their job ("b-<job>-<round>-<random>"): a device reads only its own job's.
+                if (path.startsWith("/api/v1/bundles/") && !path.startsWith("/api/v1/bundles/b-" + id.jobId() + "-")) {
+                    Problems.write(response, 403, "wrong-job", "a device may only read its own job's bundles");
                     return;
                 }
                 long wait = limiter.tryAcquire(id.deviceId());
@@ -153,7 +165,7 @@ class AuthFilter extends OncePerRequestFilter {
 
         private static boolean isIdentity(String name) {
             String n = name.toLowerCase(Locale.ROOT);
-            return n.equals("x-device-id") || n.equals("x-job-id") || n.equals("x-role");
+            return n.equals("x-device-id") || n.equals("x-job-id") || n.equals("x-role") || n.equals("x-cooperllm-internal");
         }
 
         private String proven(String name) {

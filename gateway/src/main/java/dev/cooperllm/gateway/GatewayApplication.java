@@ -29,6 +29,7 @@ public class GatewayApplication {
     @Bean
     DeviceTokens deviceTokens(GatewayProperties properties, Environment env) {
         Secrets.require("cooperllm.gateway.admin-token (COOPERLLM_ADMIN_TOKEN)", properties.adminToken(), env);
+        Secrets.require("cooperllm.gateway.internal-token (COOPERLLM_INTERNAL_TOKEN)", properties.internalToken(), env);
         return new DeviceTokens(Secrets.require("cooperllm.gateway.token-secret (COOPERLLM_TOKEN_SECRET)",
                 properties.tokenSecret(), env));
     }

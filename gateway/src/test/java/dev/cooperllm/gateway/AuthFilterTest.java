@@ -21,7 +21,7 @@ class AuthFilterTest {
     private final DeviceTokens tokens = new DeviceTokens(SECRET);
     private final AtomicLong clock = new AtomicLong();
     private final GatewayProperties properties =
-            new GatewayProperties("http://o", "http://r", "http://c", SECRET, ADMIN, 1, 2);
+            new GatewayProperties("http://o", "http://r", "http://c", SECRET, ADMIN, "internal-token-for-tests", 1, 2);
     private final AuthFilter filter = new AuthFilter(tokens, properties, new RateLimiter(1, 2, clock::get));
     private final String device = tokens.issue("dev-1", "job-1");
 
@@ -172,5 +172,20 @@ class AuthFilterTest {
         }
         assertThat(AuthFilter.canonical("/api/v1/rounds/job-1.3/updates")).isEqualTo("/api/v1/rounds/job-1.3/updates");
         assertThat(AuthFilter.canonical("/api/v1/models/job%2D1/versions")).isEqualTo("/api/v1/models/job-1/versions");
+    }
+
+    @Test
+    void anExpiredDeviceTokenIsRefusedSoTheDeviceKnowsToRenewIt() throws Exception {
+        DeviceTokens yesterday = new DeviceTokens(SECRET, java.time.Duration.ofHours(1),
+                java.time.Clock.fixed(java.time.Instant.now().minus(java.time.Duration.ofDays(1)), java.time.ZoneOffset.UTC));
+        assertProblem(call("GET", "/api/v1/devices/dev-1/assignment", yesterday.issue("dev-1", "job-1")), 401,
+                "token-expired");
+    }
+
+    @Test
+    void aDeviceReadsOnlyItsOwnJobsBundles() throws Exception {
+        assertThat(call("GET", "/api/v1/bundles/b-job-1-3-0a1b2c", device).forwarded()).isNotNull();
+        assertProblem(call("GET", "/api/v1/bundles/b-job-2-3-0a1b2c", device), 403, "wrong-job");
+        assertProblem(call("GET", "/api/v1/bundles/b-job-10-3-0a1b2c", device), 403, "wrong-job");
     }
 }

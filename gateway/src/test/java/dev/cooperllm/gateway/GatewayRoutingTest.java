@@ -35,11 +35,13 @@ import org.yaml.snakeyaml.Yaml;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.config.name=gateway",
         "cooperllm.gateway.admin-token=" + GatewayRoutingTest.ADMIN,
-        "cooperllm.gateway.token-secret=" + GatewayRoutingTest.SECRET})
+        "cooperllm.gateway.token-secret=" + GatewayRoutingTest.SECRET,
+        "cooperllm.gateway.internal-token=" + GatewayRoutingTest.INTERNAL})
 class GatewayRoutingTest {
 
     static final String ADMIN = "admin-token-for-routing-tests";
     static final String SECRET = "device-token-secret-for-routing-tests";
+    static final String INTERNAL = "internal-token-for-routing-tests";
 
     /** What one upstream saw. */
     record Seen(String upstream, String method, String path, Map<String, List<String>> headers, String body) {
@@ -145,6 +147,7 @@ class GatewayRoutingTest {
         assertThat(s.header("X-Job-Id")).isEqualTo("job-1");
         assertThat(s.header("X-Role")).isEqualTo("device");
         assertThat(s.header("Authorization")).isEqualTo("Bearer " + device);
+        assertThat(s.header("X-Cooperllm-Internal")).as("the backends' credential").isEqualTo(INTERNAL);
     }
 
     @Test
@@ -155,11 +158,15 @@ class GatewayRoutingTest {
         assertThat(m.upstream()).isEqualTo("registry");
         assertThat(m.header("X-Device-Id")).isEqualTo("dev-1");
 
-        HttpResponse<String> bundle = send("GET", "/api/v1/bundles/b-7", device);
+        HttpResponse<String> bundle = send("GET", "/api/v1/bundles/b-job-1-7-5f3a", device);
         assertThat(bundle.body()).contains("compressor");
         Seen b = seen();
         assertThat(b.upstream()).isEqualTo("compressor");
-        assertThat(b.path()).isEqualTo("/api/v1/bundles/b-7");
+        assertThat(b.path()).isEqualTo("/api/v1/bundles/b-job-1-7-5f3a");
+        // Another job's bundle is not this device's to read, and a client cannot pass its own internal token.
+        assertThat(send("GET", "/api/v1/bundles/b-job-2-7-5f3a", device).statusCode()).isEqualTo(403);
+        send("GET", "/api/v1/bundles/b-job-1-8-aa", device, "X-Cooperllm-Internal", "forged");
+        assertThat(seen().header("X-Cooperllm-Internal")).isEqualTo(INTERNAL);
     }
 
     @Test

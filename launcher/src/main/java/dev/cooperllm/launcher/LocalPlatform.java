@@ -76,6 +76,7 @@ public final class LocalPlatform implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         String tokenSecret = hex(random, 24);
         String adminToken = "admin-" + hex(random, 16);
+        String internalToken = hex(random, 24);
         int orchestrator = freePort();
         int trainer = freePort();
         int compressor = freePort();
@@ -86,6 +87,7 @@ public final class LocalPlatform implements AutoCloseable {
         common.put("logging.level.root", "WARN");
         common.put("logging.level.dev.cooperllm", "WARN");
         common.put("cooperllm.security.token-secret", tokenSecret);
+        common.put("cooperllm.security.internal-token", internalToken);
         common.put("cooperllm.services.registry-url", "http://127.0.0.1:" + registry);
         common.put("cooperllm.services.trainer-url", "http://127.0.0.1:" + trainer);
         common.put("cooperllm.services.compressor-url", "http://127.0.0.1:" + compressor);
@@ -105,6 +107,7 @@ public final class LocalPlatform implements AutoCloseable {
         gw.put("cooperllm.gateway.compressor-url", "http://127.0.0.1:" + compressor);
         gw.put("cooperllm.gateway.token-secret", tokenSecret);
         gw.put("cooperllm.gateway.admin-token", adminToken);
+        gw.put("cooperllm.gateway.internal-token", internalToken);
         // Simulated fleets poll hard from one address; the per-device limit still applies.
         gw.put("cooperllm.gateway.device-per-second", "50");
         specs.put("gateway", new ServiceSpec("gateway", GatewayApplication.class, GatewayApplication.CONFIG_NAME, gateway, gw));
@@ -141,6 +144,11 @@ public final class LocalPlatform implements AutoCloseable {
 
     public String gatewayUrl() {
         return "http://127.0.0.1:" + gatewayPort;
+    }
+
+    /** A service's own address (behind the gateway; it answers only the platform's internal token). */
+    public String serviceUrl(String service) {
+        return "http://127.0.0.1:" + specs.get(requireKnown(service)).port();
     }
 
     public String adminToken() {

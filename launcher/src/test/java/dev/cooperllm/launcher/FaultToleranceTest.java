@@ -11,6 +11,7 @@ import dev.cooperllm.sdk.ApiException;
 import dev.cooperllm.sdk.Assignment;
 import dev.cooperllm.sdk.CooperClient;
 import dev.cooperllm.sdk.Device;
+import dev.cooperllm.sdk.DeviceModel;
 import dev.cooperllm.sdk.djl.DjlDeviceModel;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -188,5 +189,106 @@ class FaultToleranceTest {
             assertThat(json.readTree(text).path("reason").asString()).isEqualTo("body-too-large");
         }
         assertThat(AdminClient.list(admin.send("GET", "/api/v1/jobs", null))).hasSize(jobsBefore);
+    }
+
+    /** A device whose losses are lies: wildly inconsistent pairs, overflowing values, negative ones. */
+    private static final class HostileModel implements DeviceModel {
+        private final DjlDeviceModel honest;
+        private int calls;
+        private int rounds;
+
+        HostileModel(DjlDeviceModel honest) {
+            this.honest = honest;
+        }
+
+        @Override public dev.cooperllm.core.manifest.ParameterManifest manifest() { return honest.manifest(); }
+        @Override public float[] parameters() { return honest.parameters(); }
+        @Override public void setParameters(float[] theta) { honest.setParameters(theta); }
+        @Override public void setTensor(int i, float[] v) { honest.setTensor(i, v); }
+        @Override public int samples() { return honest.samples(); }
+
+        @Override
+        public void selectBatch(long seed, int batchSize) {
+            rounds++;
+            honest.selectBatch(seed, batchSize);
+        }
+
+        @Override
+        public float loss() {
+            calls++;
+            return switch (rounds % 4) {
+                case 0 -> 3e38f;                            // overflows any float sum
+                case 1 -> calls % 2 == 0 ? 9f : 0.001f;     // far from everyone else's loss
+                case 2 -> calls % 2 == 0 ? -5f : 0.2f;      // negative: refused at the door
+                default -> calls % 2 == 0 ? 1.0f : 0.4f;    // plausible losses, slopes of ±300 to steer the step
+            };
+        }
+    }
+
+    /** Held-out loss of version 0 and of the job's last version. */
+    private double[] trainedLoss(boolean withHostileDevice) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("model", "tiny");
+        spec.put("peft", "full");
+        spec.put("modelSeed", 7);
+        spec.put("method", Map.of("evaluateEvery", 2));
+        spec.put("rounds", 4);
+        spec.put("devicesPerRound", withHostileDevice ? 5 : 4);
+        spec.put("minParticipants", 3);
+        spec.put("batchSize", 4);
+        spec.put("roundTimeoutSeconds", 60);
+        spec.put("publicDataPath", DATA.toAbsolutePath().toString());
+        spec.put("publicDomains", List.of("amazon"));
+        spec.put("publicSize", 120);
+        AdminClient.CreatedJob job = admin.createJob(spec);
+        ModelConfig config = new ModelConfig("tiny", "full", 4, 32, 2, 7);
+        List<Device> devices = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
+            CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of("honest", i));
+            devices.add(new Device(client, new DjlDeviceModel(factory.create(config), deviceData.subList(i * 40, i * 40 + 40)),
+                    e.deviceId(), job.id()));
+        }
+        if (withHostileDevice) {
+            CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
+            CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of("hostile", true));
+            devices.add(new Device(client, new HostileModel(new DjlDeviceModel(factory.create(config),
+                    deviceData.subList(160, 200))), e.deviceId(), job.id()));
+        }
+        admin.startJob(job.id());
+        await().atMost(Duration.ofSeconds(400)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (Device d : devices) {
+                try {
+                    d.runOnce();
+                } catch (ApiException e) {
+                    // round closed under the device, or (the hostile one) a refused upload
+                }
+            }
+            String status = admin.job(job.id()).path("status").asString();
+            assertThat(status).isNotEqualTo("FAILED");
+            return status.equals("COMPLETED");
+        });
+        List<JsonNode> rounds = AdminClient.list(admin.rounds(job.id()));
+        assertThat(rounds).allSatisfy(r -> assertThat(r.path("status").asString()).as(r.toString()).isEqualTo("CLOSED"));
+        long last = rounds.get(rounds.size() - 1).path("resultVersion").asLong();
+        try (var model = factory.create(config)) {
+            List<Example> heldOut = DatasetLoader.load(DATA).stream().filter(e -> e.domain().equals("imdb")).limit(200).toList();
+            model.setParameters(dev.cooperllm.core.checkpoint.Checkpoint.fromBytes(admin.checkpoint(job.id(), 0)).parameters());
+            double start = model.evaluate(heldOut, 64).loss();
+            model.setParameters(dev.cooperllm.core.checkpoint.Checkpoint.fromBytes(admin.checkpoint(job.id(), last)).parameters());
+            double end = model.evaluate(heldOut, 64).loss();
+            assertThat(end).as("the job still learns").isLessThan(start);
+            return new double[] {start, end};
+        }
+    }
+
+    @Test
+    void oneHostileDeviceOfFiveDoesNotStopOrSteerTheJob() {
+        double[] clean = trainedLoss(false);
+        double[] attacked = trainedLoss(true);
+        // Same start model; the runs differ in their seeds (job ids), so compare how much each learnt.
+        assertThat(attacked[0]).isEqualTo(clean[0]);
+        assertThat(attacked[0] - attacked[1]).as("attacked %s vs clean %s", java.util.Arrays.toString(attacked),
+                java.util.Arrays.toString(clean)).isGreaterThan(0.5 * (clean[0] - clean[1]));
     }
 }

@@ -65,6 +65,10 @@ public final class CooperClient {
     private final AtomicLong bytesUp = new AtomicLong();
     private final AtomicLong bytesDown = new AtomicLong();
     private volatile String token;
+    /** Kept from the enrolment, so an expired token can be renewed for the same device id. */
+    private volatile String jobId;
+    private volatile String enrolmentSecret;
+    private volatile String deviceId;
 
     public CooperClient(URI gateway) {
         this(gateway, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), Duration.ofSeconds(60));
@@ -92,7 +96,21 @@ public final class CooperClient {
         Map<String, Object> m = Json.parseObject(text(send(post("/api/v1/devices/enroll", Json.write(body), null))));
         Enrolment e = new Enrolment((String) m.get("deviceId"), (String) m.get("jobId"), (String) m.get("token"));
         this.token = e.token();
+        this.jobId = jobId;
+        this.enrolmentSecret = enrolmentSecret;
+        this.deviceId = e.deviceId();
         return e;
+    }
+
+    /** A new token for the enrolled device (same id): what a device does when its token has expired. */
+    public void renewToken() {
+        if (deviceId == null) throw new IllegalStateException("renewToken needs an earlier enroll on this client");
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("jobId", jobId);
+        body.put("enrolmentSecret", enrolmentSecret);
+        body.put("deviceId", deviceId);
+        Map<String, Object> m = Json.parseObject(text(send(post("/api/v1/devices/enroll", Json.write(body), null))));
+        this.token = (String) m.get("token");
     }
 
     /** The device's work for the open round, or empty (with the server's suggested wait) when there is none. */
@@ -176,7 +194,24 @@ public final class CooperClient {
         return t == null ? b : b.header("Authorization", "Bearer " + t);
     }
 
+    /** Sends; an answer of token-expired renews the token once (when this client enrolled) and sends again. */
     private HttpResponse<byte[]> send(HttpRequest request) {
+        try {
+            return sendOnce(request);
+        } catch (ApiException e) {
+            if (e.status() != 401 || !"token-expired".equals(e.reason()) || deviceId == null) throw e;
+            renewToken();
+            HttpRequest.Builder again = HttpRequest.newBuilder(request.uri())
+                    .method(request.method(), request.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody()));
+            request.timeout().ifPresent(again::timeout);
+            request.headers().map().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("Authorization")) values.forEach(v -> again.header(name, v));
+            });
+            return sendOnce(authorised(again).build());
+        }
+    }
+
+    private HttpResponse<byte[]> sendOnce(HttpRequest request) {
         HttpResponse<byte[]> r;
         try {
             r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -3,7 +3,10 @@ package dev.cooperllm.platform;
 import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.outbox.Outbox;
 import dev.cooperllm.platform.outbox.OutboxRelay;
+import dev.cooperllm.platform.security.InternalToken;
+import dev.cooperllm.platform.security.Secrets;
 import dev.cooperllm.platform.web.BodyLimitFilter;
+import dev.cooperllm.platform.web.InternalAuthFilter;
 import dev.cooperllm.platform.web.ProblemAdvice;
 import java.time.Clock;
 import org.springframework.beans.factory.annotation.Value;
@@ -11,6 +14,7 @@ import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -43,6 +47,17 @@ public class ServiceSupport {
     BodyLimitFilter bodyLimitFilter(
             @Value("${cooperllm.http.max-body-bytes:#{T(dev.cooperllm.platform.web.BodyLimitFilter).DEFAULT_MAX_BYTES}}") long max) {
         return new BodyLimitFilter(max);
+    }
+
+    /** The platform's internal token: what the gateway and the other services present to this one. */
+    @Bean
+    InternalToken internalToken(@Value("${cooperllm.security.internal-token:}") String token, Environment env) {
+        return new InternalToken(Secrets.require("cooperllm.security.internal-token (COOPERLLM_INTERNAL_TOKEN)", token, env));
+    }
+
+    @Bean
+    InternalAuthFilter internalAuthFilter(InternalToken token) {
+        return new InternalAuthFilter(token.value());
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package dev.cooperllm.compressor;
 
 import dev.cooperllm.platform.ServiceSupport;
+import dev.cooperllm.platform.security.InternalToken;
 import dev.cooperllm.platform.web.ServiceClients;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
@@ -25,7 +26,7 @@ public class CompressorApplication {
 
     /** Bases are claim-checked: fetched from the trainer that computed them. */
     @Bean
-    RestClient trainerClient(@Value("${cooperllm.services.trainer-url}") String url) {
-        return ServiceClients.to(url);
+    RestClient trainerClient(@Value("${cooperllm.services.trainer-url}") String url, InternalToken token) {
+        return ServiceClients.to(url, token.value());
     }
 }

@@ -37,11 +37,15 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = {"spring.config.name=compressor", "spring.main.banner-mode=off"})
 class CompressorServiceTest {
 
+    static final String INTERNAL_TOKEN = "internal-token-for-service-tests";
+    static final String INTERNAL = "X-Cooperllm-Internal";
+
     private static final StubHttpServer TRAINER = new StubHttpServer();
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         SharedInfrastructure.springProperties("compressor").forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("cooperllm.security.internal-token", () -> INTERNAL_TOKEN);
         registry.add("cooperllm.services.trainer-url", TRAINER::url);
     }
 
@@ -79,9 +83,11 @@ class CompressorServiceTest {
         bundles.onGuidanceReady(ready);
         bundles.onGuidanceReady(ready); // redelivery is harmless
 
+        String id = bundles.bundleId("job-ctest", 1).orElseThrow();
+        assertThat(id).startsWith("b-job-ctest-1-").hasSizeGreaterThan("b-job-ctest-1-".length() + 8);
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<byte[]> whole = http.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + port + "/api/v1/bundles/b-job-ctest-1")).build(),
+                "http://127.0.0.1:" + port + "/api/v1/bundles/" + id)).header(INTERNAL, INTERNAL_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(whole.statusCode()).isEqualTo(200);
         String sha = Hashes.sha256(whole.body());
@@ -93,17 +99,30 @@ class CompressorServiceTest {
         assertThat(bundle.directions(manifest).count()).isEqualTo(5);
         // A device on a flaky link resumes with a Range request.
         HttpResponse<byte[]> tail = http.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + port + "/api/v1/bundles/b-job-ctest-1")).header("Range", "bytes=10-").build(),
+                "http://127.0.0.1:" + port + "/api/v1/bundles/" + id)).header(INTERNAL, INTERNAL_TOKEN)
+                .header("Range", "bytes=10-").build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(tail.statusCode()).isEqualTo(206);
         assertThat(tail.body()).hasSize(whole.body().length - 10);
 
         assertThat(TopicProbe.await(SharedInfrastructure.get(), Topics.BUNDLES,
-                v -> v.contains("b-job-ctest-1") && v.contains(sha), Duration.ofSeconds(30))).hasSize(1);
+                v -> v.contains(id) && v.contains(sha), Duration.ofSeconds(30))).hasSize(1);
         HttpResponse<byte[]> missing = http.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + port + "/api/v1/bundles/b-nope")).build(), HttpResponse.BodyHandlers.ofByteArray());
+                "http://127.0.0.1:" + port + "/api/v1/bundles/b-nope")).header(INTERNAL, INTERNAL_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(new String(missing.body())).contains("unknown-bundle");
+        // Without the platform's internal token the compressor answers nobody (the gateway and services hold it).
+        HttpResponse<byte[]> outsider = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/bundles/" + id)).header("X-Role", "admin").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(outsider.statusCode()).isEqualTo(401);
+        assertThat(new String(outsider.body())).contains("internal-only");
+        // A device of another job is refused even with the token (defence behind the gateway's own check).
+        HttpResponse<byte[]> foreign = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + port + "/api/v1/bundles/" + id)).header(INTERNAL, INTERNAL_TOKEN)
+                .header("X-Role", "device").header("X-Job-Id", "job-other").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(foreign.statusCode()).isEqualTo(403);
     }
 
     @Test
@@ -118,7 +137,7 @@ class CompressorServiceTest {
         TRAINER.serve("/internal/guidance/g-job-ad-1", payload).serve("/internal/guidance/g-job-ad-2", payload);
         bundles.onGuidanceReady(new GuidanceReady("a1", "job-ad", 1, 0, "g-job-ad-1", Hashes.sha256(payload),
                 payload.length, 1, 0.7f, 0.3f, adaptive, Instant.now()));
-        Bundle first = Bundle.read(bundles.bytes("b-job-ad-1"), manifest);
+        Bundle first = Bundle.read(bundles.bytes(bundles.bundleId("job-ad", 1).orElseThrow()), manifest);
         assertThat(first.header().alpha()).isEqualTo(0.5f);
 
         // Round 1's devices saw large projected gradients that the guidance signs do not explain: the
@@ -130,7 +149,7 @@ class CompressorServiceTest {
                 List.of(0.01f, 0.01f, 0.01f, 0.01f), 64, settings, Instant.now()));
         bundles.onGuidanceReady(new GuidanceReady("a3", "job-ad", 2, 1, "g-job-ad-2", Hashes.sha256(payload),
                 payload.length, 1, 0.7f, 0.3f, adaptive, Instant.now()));
-        Bundle second = Bundle.read(bundles.bytes("b-job-ad-2"), manifest);
+        Bundle second = Bundle.read(bundles.bytes(bundles.bundleId("job-ad", 2).orElseThrow()), manifest);
         assertThat(second.header().alpha()).isGreaterThan(0.5f).isLessThanOrEqualTo(0.95f);
     }
 
@@ -143,8 +162,8 @@ class CompressorServiceTest {
         TRAINER.serve("/internal/guidance/g-job-zoo-1", payload);
         bundles.onGuidanceReady(new GuidanceReady("e2", "job-zoo", 1, 0, "g-job-zoo-1", Hashes.sha256(payload),
                 payload.length, 1, 0.7f, 0.3f, spec("zoo", null, 3), Instant.now()));
-        Bundle bundle = Bundle.read(bundles.bytes("b-job-zoo-1"), manifest);
+        Bundle bundle = Bundle.read(bundles.bytes(bundles.bundleId("job-zoo", 1).orElseThrow()), manifest);
         assertThat(bundle.header().basisRank()).isZero();
-        assertThat(bundles.bytes("b-job-zoo-1").length).isLessThan(400);
+        assertThat(bundles.bytes(bundles.bundleId("job-zoo", 1).orElseThrow()).length).isLessThan(400);
     }
 }

@@ -25,7 +25,10 @@ public class OrchestratorApplication {
     }
 
     @Bean
-    DeviceTokens deviceTokens(@Value("${cooperllm.security.token-secret:}") String secret, Environment env) {
-        return new DeviceTokens(Secrets.require("cooperllm.security.token-secret (COOPERLLM_TOKEN_SECRET)", secret, env));
+    DeviceTokens deviceTokens(@Value("${cooperllm.security.token-secret:}") String secret,
+            @Value("${cooperllm.security.device-token-ttl:PT24H}") java.time.Duration ttl, java.time.Clock clock,
+            Environment env) {
+        return new DeviceTokens(Secrets.require("cooperllm.security.token-secret (COOPERLLM_TOKEN_SECRET)", secret, env),
+                ttl, clock);
     }
 }

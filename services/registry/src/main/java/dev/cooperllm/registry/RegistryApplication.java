@@ -2,6 +2,7 @@ package dev.cooperllm.registry;
 
 import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.ServiceSupport;
+import dev.cooperllm.platform.security.InternalToken;
 import dev.cooperllm.platform.web.ServiceClients;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
@@ -31,7 +32,7 @@ public class RegistryApplication {
 
     /** Bundles are claim-checked: the registry fetches them from the compressor that owns them. */
     @Bean
-    RestClient compressorClient(@Value("${cooperllm.services.compressor-url}") String url) {
-        return ServiceClients.to(url);
+    RestClient compressorClient(@Value("${cooperllm.services.compressor-url}") String url, InternalToken token) {
+        return ServiceClients.to(url, token.value());
     }
 }

@@ -38,11 +38,14 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(properties = {"spring.config.name=registry", "spring.main.banner-mode=off"})
 class RegistryServiceTest {
 
+    static final String INTERNAL_TOKEN = "internal-token-for-service-tests";
+
     private static final StubHttpServer COMPRESSOR = new StubHttpServer();
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         SharedInfrastructure.springProperties("registry").forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("cooperllm.security.internal-token", () -> INTERNAL_TOKEN);
         registry.add("cooperllm.services.compressor-url", COMPRESSOR::url);
     }
 

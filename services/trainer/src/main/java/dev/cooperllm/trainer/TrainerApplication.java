@@ -2,6 +2,7 @@ package dev.cooperllm.trainer;
 
 import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.ServiceSupport;
+import dev.cooperllm.platform.security.InternalToken;
 import dev.cooperllm.platform.web.ServiceClients;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
@@ -31,7 +32,7 @@ public class TrainerApplication {
 
     /** Checkpoints are fetched from the registry that owns them. */
     @Bean
-    RestClient registryClient(@Value("${cooperllm.services.registry-url}") String url) {
-        return ServiceClients.to(url);
+    RestClient registryClient(@Value("${cooperllm.services.registry-url}") String url, InternalToken token) {
+        return ServiceClients.to(url, token.value());
     }
 }

@@ -38,6 +38,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(properties = {"spring.config.name=trainer", "spring.main.banner-mode=off"})
 class TrainerServiceTest {
 
+    static final String INTERNAL_TOKEN = "internal-token-for-service-tests";
+
     private static final StubHttpServer REGISTRY = new StubHttpServer();
     private static final Path DATA = Path.of(System.getProperty("cooperllm.test.data",
             "../../demo-data/sentences.csv")).toAbsolutePath();
@@ -45,6 +47,7 @@ class TrainerServiceTest {
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         SharedInfrastructure.springProperties("trainer").forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("cooperllm.security.internal-token", () -> INTERNAL_TOKEN);
         registry.add("cooperllm.services.registry-url", REGISTRY::url);
     }
 

@@ -1,70 +1,111 @@
 package dev.cooperllm.platform.security;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
-import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
 
 /**
- * Device bearer tokens: {@code base64url(deviceId "." jobId) "." base64url(HMAC-SHA256)}. The orchestrator
- * issues them at enrolment and the gateway checks them without a database round trip; both hold the
- * same secret. Comparison is constant-time so a wrong token leaks nothing through timing.
+ * Device bearer tokens: signed, expiring JWTs (HS256; {@code sub} = device id, {@code job} = job id,
+ * {@code exp}). The orchestrator issues them at enrolment and the gateway checks them without a
+ * database round trip; both hold the same secret (the HMAC key is its SHA-256, so any secret of the
+ * required length gives a full-strength key). A device whose token has expired enrols again with the
+ * job's enrolment secret and keeps its id.
  */
 public final class DeviceTokens {
 
-    private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
-    private static final Base64.Decoder DEC = Base64.getUrlDecoder();
+    public static final Duration DEFAULT_TTL = Duration.ofHours(24);
+    private static final String JOB_CLAIM = "job";
+    private static final String SCOPE_CLAIM = "scope";
+    private static final String DEVICE_SCOPE = "device";
 
-    private final byte[] secret;
+    private final byte[] key;
+    private final Duration ttl;
+    private final Clock clock;
 
     public DeviceTokens(String secret) {
+        this(secret, DEFAULT_TTL, Clock.systemUTC());
+    }
+
+    public DeviceTokens(String secret, Duration ttl, Clock clock) {
         if (secret == null || secret.length() < 16) {
             throw new IllegalArgumentException("the device token secret must have at least 16 characters");
         }
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("token lifetime must be positive");
+        this.key = sha256(secret.getBytes(StandardCharsets.UTF_8));
+        this.ttl = ttl;
+        this.clock = clock;
     }
 
     /** The identity a valid token proves. */
     public record DeviceIdentity(String deviceId, String jobId) {
     }
 
+    /** What a presented token turned out to be. */
+    public enum Status { VALID, EXPIRED, INVALID }
+
+    /** The outcome of checking a token: the identity only when VALID. */
+    public record Verification(Status status, DeviceIdentity identity) {
+        static final Verification INVALID = new Verification(Status.INVALID, null);
+    }
+
     public String issue(String deviceId, String jobId) {
-        if (deviceId.contains(".") || jobId.contains(".")) {
-            throw new IllegalArgumentException("ids must not contain '.'");
+        Instant now = clock.instant();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(deviceId).claim(JOB_CLAIM, jobId)
+                .claim(SCOPE_CLAIM, DEVICE_SCOPE).issueTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)))
+                .jwtID(UUID.randomUUID().toString()).build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        try {
+            jwt.sign(new MACSigner(key));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("could not sign a device token", e);
         }
-        String body = ENC.encodeToString((deviceId + "." + jobId).getBytes(StandardCharsets.UTF_8));
-        return body + "." + ENC.encodeToString(mac(body));
+        return jwt.serialize();
     }
 
-    public Optional<DeviceIdentity> verify(String token) {
-        if (token == null) return Optional.empty();
-        int dot = token.indexOf('.');
-        if (dot <= 0 || dot != token.lastIndexOf('.')) return Optional.empty();
-        String body = token.substring(0, dot);
-        byte[] given;
-        byte[] decodedBody;
+    public Verification check(String token) {
+        if (token == null) return Verification.INVALID;
         try {
-            given = DEC.decode(token.substring(dot + 1));
-            decodedBody = DEC.decode(body);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(new MACVerifier(key))) {
+                return Verification.INVALID;
+            }
+            JWTClaimsSet c = jwt.getJWTClaimsSet();
+            Object job = c.getClaim(JOB_CLAIM);
+            if (c.getSubject() == null || !(job instanceof String) || !DEVICE_SCOPE.equals(c.getClaim(SCOPE_CLAIM))
+                    || c.getExpirationTime() == null) {
+                return Verification.INVALID;
+            }
+            if (!clock.instant().isBefore(c.getExpirationTime().toInstant())) {
+                return new Verification(Status.EXPIRED, null);
+            }
+            return new Verification(Status.VALID, new DeviceIdentity(c.getSubject(), (String) job));
+        } catch (ParseException | JOSEException | RuntimeException e) {
+            return Verification.INVALID;
         }
-        if (!MessageDigest.isEqual(given, mac(body))) return Optional.empty();
-        String[] ids = new String(decodedBody, StandardCharsets.UTF_8).split("\\.", -1);
-        if (ids.length != 2) return Optional.empty();
-        return Optional.of(new DeviceIdentity(ids[0], ids[1]));
     }
 
-    private byte[] mac(String body) {
+    /** The identity of a valid, unexpired token. */
+    public java.util.Optional<DeviceIdentity> verify(String token) {
+        return java.util.Optional.ofNullable(check(token).identity());
+    }
+
+    private static byte[] sha256(byte[] in) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return mac.doFinal(body.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            return MessageDigest.getInstance("SHA-256").digest(in);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

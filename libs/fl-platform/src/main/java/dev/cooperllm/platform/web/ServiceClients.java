@@ -17,10 +17,12 @@ public final class ServiceClients {
     private ServiceClients() {
     }
 
-    public static RestClient to(String baseUrl) {
+    /** A client of the service at {@code baseUrl} that presents the platform's internal token. */
+    public static RestClient to(String baseUrl, String internalToken) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(http);
         factory.setReadTimeout(READ_TIMEOUT);
-        return RestClient.builder().baseUrl(baseUrl).requestFactory(factory).build();
+        return RestClient.builder().baseUrl(baseUrl).requestFactory(factory)
+                .defaultHeader(InternalAuthFilter.HEADER, internalToken).build();
     }
 }

@@ -3,6 +3,10 @@ package dev.cooperllm.platform.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class DeviceTokensTest {
@@ -13,6 +17,7 @@ class DeviceTokensTest {
     void issuedTokenVerifies() {
         String t = tokens.issue("dev-1", "job-9");
         assertThat(tokens.verify(t)).contains(new DeviceTokens.DeviceIdentity("dev-1", "job-9"));
+        assertThat(tokens.check(t).status()).isEqualTo(DeviceTokens.Status.VALID);
     }
 
     @Test
@@ -21,11 +26,26 @@ class DeviceTokensTest {
         String other = new DeviceTokens("another-secret-of-16+").issue("dev-1", "job-9");
         assertThat(tokens.verify(other)).isEmpty();
         assertThat(tokens.verify(t.substring(0, t.length() - 2) + "AA")).isEmpty();
-        String forged = tokens.issue("dev-2", "job-9").split("\\.")[0] + "." + t.split("\\.")[1];
-        assertThat(tokens.verify(forged)).isEmpty();
+        String[] parts = t.split("\\.");
+        String[] forgedParts = tokens.issue("dev-2", "job-9").split("\\.");
+        assertThat(tokens.verify(parts[0] + "." + forgedParts[1] + "." + parts[2])).isEmpty();
         assertThat(tokens.verify("garbage")).isEmpty();
         assertThat(tokens.verify("a.b.c")).isEmpty();
         assertThat(tokens.verify(null)).isEmpty();
+        // An unsigned token ("alg": "none") with the same claims is refused.
+        String none = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes());
+        assertThat(tokens.verify(none + "." + parts[1] + ".")).isEmpty();
+    }
+
+    @Test
+    void tokensExpire() {
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        DeviceTokens issuer = new DeviceTokens("0123456789abcdef-secret", Duration.ofHours(1), Clock.fixed(start, ZoneOffset.UTC));
+        String t = issuer.issue("dev-1", "job-9");
+        DeviceTokens later = new DeviceTokens("0123456789abcdef-secret", Duration.ofHours(1),
+                Clock.fixed(start.plus(Duration.ofMinutes(61)), ZoneOffset.UTC));
+        assertThat(later.check(t).status()).isEqualTo(DeviceTokens.Status.EXPIRED);
+        assertThat(later.verify(t)).isEmpty();
     }
 
     @Test

@@ -17,7 +17,9 @@ import dev.cooperllm.platform.outbox.Outbox;
 import dev.cooperllm.platform.security.Hashes;
 import dev.cooperllm.platform.strategy.JobMethods;
 import dev.cooperllm.platform.web.ApiProblem;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -81,7 +83,8 @@ public class BundleService {
         BundleBuilder.Built built = builder.build(config, event.jobId(), jobSeed, manifest, payload.basis());
         byte[] bytes = built.bytes();
         String sha = Hashes.sha256(bytes);
-        String id = "b-" + event.jobId() + "-" + event.round();
+        // The job in the id lets the gateway keep devices to their own job's bundles; the random tail keeps ids unguessable.
+        String id = "b-" + event.jobId() + "-" + event.round() + "-" + HexFormat.of().formatHex(randomBytes(8));
         List<Integer> bitList = new ArrayList<>();
         for (int b : built.bits()) bitList.add(b);
         tx.executeWithoutResult(status -> {
@@ -105,6 +108,19 @@ public class BundleService {
     public byte[] bytes(String id) {
         bundles.find(id).orElseThrow(() -> ApiProblem.notFound("unknown-bundle", "no bundle " + id));
         return blobs.get(id);
+    }
+
+    private final SecureRandom random = new SecureRandom();
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    /** The id of a job's bundle for a round, if it was built. */
+    public java.util.Optional<String> bundleId(String jobId, long round) {
+        return bundles.idFor(jobId, round);
     }
 
     public BundleRepository.BundleRow row(String id) {

@@ -37,4 +37,9 @@ public class BundleRepository {
                         rs.getString(5), rs.getInt(6), rs.getString(7), rs.getString(8), rs.getLong(9)))
                 .optional();
     }
+
+    public Optional<String> idFor(String jobId, long round) {
+        return jdbc.sql("SELECT id FROM bundles WHERE job_id = ? AND round = ?").params(jobId, round).query(String.class)
+                .optional();
+    }
 }

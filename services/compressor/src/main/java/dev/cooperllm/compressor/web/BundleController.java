@@ -2,6 +2,7 @@ package dev.cooperllm.compressor.web;
 
 import dev.cooperllm.compressor.domain.BundleService;
 import dev.cooperllm.compressor.persistence.BundleRepository;
+import dev.cooperllm.platform.web.ApiProblem;
 import java.util.concurrent.TimeUnit;
 import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.Resource;
@@ -28,8 +29,13 @@ class BundleController {
 
     @GetMapping("/api/v1/bundles/{id}")
     ResponseEntity<Resource> bundle(@PathVariable String id,
-            @RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch) {
+            @RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch,
+            @RequestHeader(name = "X-Role", required = false) String role,
+            @RequestHeader(name = "X-Job-Id", required = false) String job) {
         BundleRepository.BundleRow row = bundles.row(id);
+        if ("device".equals(role) && !row.jobId().equals(job)) {
+            throw ApiProblem.forbidden("wrong-job", "a device may only read its own job's bundles");
+        }
         String etag = "\"" + row.sha256() + "\"";
         if (etag.equals(ifNoneMatch)) return ResponseEntity.status(304).eTag(etag).build();
         return ResponseEntity.ok()

@@ -40,8 +40,13 @@ public class DeviceService {
         this.json = json;
     }
 
+    /**
+     * A new device, or — with {@code existingDeviceId} — a new token for a device of this job whose token
+     * expired: it keeps its id, so its history and slots stay its own. Either way the job's enrolment
+     * secret is the proof; a revoked device gets no token.
+     */
     @Transactional
-    public Enrolment enroll(String jobId, String secret, Map<String, Object> profile) {
+    public Enrolment enroll(String jobId, String secret, Map<String, Object> profile, String existingDeviceId) {
         Job job = jobService.get(jobId);
         if (!jobService.secretMatches(jobId, secret)) {
             throw ApiProblem.unauthorized("wrong-enrolment-secret", "the enrolment secret does not match job " + jobId);
@@ -49,9 +54,27 @@ public class DeviceService {
         if (job.status().ended()) {
             throw ApiProblem.conflict("job-ended", "job " + jobId + " already ended as " + job.status());
         }
+        if (existingDeviceId != null) {
+            if (!devices.jobOf(existingDeviceId).map(jobId::equals).orElse(false)) {
+                throw ApiProblem.notFound("unknown-device", "job " + jobId + " has no device " + existingDeviceId);
+            }
+            if (devices.isRevoked(existingDeviceId)) {
+                throw ApiProblem.forbidden("device-revoked", "device " + existingDeviceId + " was revoked");
+            }
+            return new Enrolment(existingDeviceId, jobId, tokens.issue(existingDeviceId, jobId));
+        }
         String deviceId = "dev-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         devices.insert(deviceId, jobId, json.writeValueAsString(profile == null ? Map.of() : profile));
         return new Enrolment(deviceId, jobId, tokens.issue(deviceId, jobId));
+    }
+
+    /** An admin's revocation: the device takes no more part in rounds and gets no new token. */
+    @Transactional
+    public void revoke(String jobId, String deviceId) {
+        if (!devices.jobOf(deviceId).map(jobId::equals).orElse(false)) {
+            throw ApiProblem.notFound("unknown-device", "job " + jobId + " has no device " + deviceId);
+        }
+        devices.revoke(deviceId);
     }
 
     /**
@@ -64,6 +87,7 @@ public class DeviceService {
     public Optional<Assignment> assignment(String deviceId) {
         String jobId = devices.jobOf(deviceId)
                 .orElseThrow(() -> ApiProblem.notFound("unknown-device", "no device with id " + deviceId));
+        if (devices.isRevoked(deviceId)) throw ApiProblem.forbidden("device-revoked", "device " + deviceId + " was revoked");
         devices.touch(deviceId);
         Job job = jobService.get(jobId);
         if (job.status() != JobStatus.RUNNING) return Optional.empty();

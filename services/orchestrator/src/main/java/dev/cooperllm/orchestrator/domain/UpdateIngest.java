@@ -70,6 +70,7 @@ public class UpdateIngest {
         if (earlier.isPresent()) return earlier.get();
         String jobOfDevice = devices.jobOf(deviceId)
                 .orElseThrow(() -> ApiProblem.notFound("unknown-device", "no device with id " + deviceId));
+        if (devices.isRevoked(deviceId)) throw ApiProblem.forbidden("device-revoked", "device " + deviceId + " was revoked");
         if (!jobOfDevice.equals(roundId.jobId())) {
             throw ApiProblem.forbidden("wrong-job", "device " + deviceId + " is not enrolled in job " + roundId.jobId());
         }

@@ -21,6 +21,17 @@ public class DeviceRepository {
         return jdbc.sql("SELECT job_id FROM devices WHERE id = ?").param(deviceId).query(String.class).optional();
     }
 
+    public boolean isRevoked(String deviceId) {
+        return jdbc.sql("SELECT count(*) FROM devices WHERE id = ? AND revoked_at IS NOT NULL").param(deviceId)
+                .query(Long.class).single() > 0;
+    }
+
+    /** False when the device does not exist. */
+    public boolean revoke(String deviceId) {
+        return jdbc.sql("UPDATE devices SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ?").param(deviceId)
+                .update() == 1;
+    }
+
     public void touch(String deviceId) {
         jdbc.sql("UPDATE devices SET last_seen = now() WHERE id = ?").param(deviceId).update();
     }

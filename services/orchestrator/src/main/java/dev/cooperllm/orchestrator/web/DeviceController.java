@@ -36,14 +36,15 @@ class DeviceController {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
-    record EnrollRequest(String jobId, String enrolmentSecret, Map<String, Object> profile) {
+    /** {@code deviceId}: set by a device whose token expired, to keep its id. */
+    record EnrollRequest(String jobId, String enrolmentSecret, Map<String, Object> profile, String deviceId) {
     }
 
     @PostMapping("/api/v1/devices/enroll")
     ResponseEntity<DeviceService.Enrolment> enroll(@RequestBody EnrollRequest request) {
         if (request.jobId() == null) throw ApiProblem.badRequest("missing-job-id", "jobId is required");
         return ResponseEntity.status(HttpStatus.CREATED)
-                .body(devices.enroll(request.jobId(), request.enrolmentSecret(), request.profile()));
+                .body(devices.enroll(request.jobId(), request.enrolmentSecret(), request.profile(), request.deviceId()));
     }
 
     @GetMapping("/api/v1/devices/{id}/assignment")

@@ -1,6 +1,7 @@
 package dev.cooperllm.orchestrator.web;
 
 import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.orchestrator.domain.DeviceService;
 import dev.cooperllm.orchestrator.domain.Job;
 import dev.cooperllm.orchestrator.domain.JobService;
 import dev.cooperllm.orchestrator.domain.Round;
@@ -22,10 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
 class JobController {
 
     private final JobService jobs;
+    private final DeviceService devices;
     private final JsonMapper json;
 
-    JobController(JobService jobs, JsonMapper json) {
+    JobController(JobService jobs, DeviceService devices, JsonMapper json) {
         this.jobs = jobs;
+        this.devices = devices;
         this.json = json;
     }
 
@@ -66,6 +69,13 @@ class JobController {
     @PostMapping("/{id}/cancel")
     JobView cancel(@PathVariable String id) {
         return JobView.of(jobs.cancel(id));
+    }
+
+    /** Revokes one of the job's devices (its token stops working where it matters: rounds and new tokens). */
+    @PostMapping("/{id}/devices/{device}/revoke")
+    ResponseEntity<Void> revoke(@PathVariable String id, @PathVariable String device) {
+        devices.revoke(id, device);
+        return ResponseEntity.noContent().build();
     }
 
     @GetMapping("/{id}/rounds")

@@ -133,6 +133,18 @@ public class ModelRegistry {
         log.debug("job {}: version {} from {} (round {})", job, version, aggregate.baseVersion(), aggregate.round());
     }
 
+    /** A cancelled job's devices may no longer read its models. */
+    public void cancelled(String job) {
+        versions.markCancelled(job);
+    }
+
+    /** Refuses a device of a cancelled job (admins may still export its models). */
+    public void requireOpenTo(String job, String role) {
+        if ("device".equals(role) && versions.isCancelled(job)) {
+            throw ApiProblem.forbidden("job-ended", "job " + job + " was cancelled: its models are closed to devices");
+        }
+    }
+
     public List<ModelVersion> list(String job) {
         requireModel(job);
         return versions.list(job);

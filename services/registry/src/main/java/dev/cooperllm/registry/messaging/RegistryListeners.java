@@ -10,11 +10,12 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class RegistryListeners {
 
-    /** Only JOB_STARTED concerns the registry: it creates version 0. */
+    /** JOB_STARTED creates version 0; a cancelled job's models are closed to its devices. */
     @Bean
     Consumer<RoundEvent> onRoundEvent(ModelRegistry registry) {
         return event -> {
             if (event.type() == RoundEvent.Type.JOB_STARTED) registry.createInitial(event);
+            if (event.type() == RoundEvent.Type.JOB_ENDED && "cancelled".equals(event.reason())) registry.cancelled(event.jobId());
         };
     }
 

@@ -78,4 +78,13 @@ public class VersionRepository {
                 rs.getBoolean("rolled_back"), rs.getTimestamp("created_at").toInstant());
     }
 
+
+    public void markCancelled(String job) {
+        jdbc.sql("UPDATE models SET cancelled_at = COALESCE(cancelled_at, now()) WHERE job_id = ?").param(job).update();
+    }
+
+    public boolean isCancelled(String job) {
+        return jdbc.sql("SELECT count(*) FROM models WHERE job_id = ? AND cancelled_at IS NOT NULL").param(job)
+                .query(Long.class).single() > 0;
+    }
 }

@@ -8,6 +8,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -16,6 +17,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api/v1/models/{job}")
 class ModelController {
+
+    /** Set by the gateway ("device" or "admin"), trusted because the request carries the internal token. */
+    static final String ROLE = "X-Role";
 
     private final ModelRegistry registry;
 
@@ -30,7 +34,9 @@ class ModelController {
 
     /** The checkpoint (binary); its ETag is the SHA-256 devices verify. */
     @GetMapping("/versions/{version}")
-    ResponseEntity<byte[]> checkpoint(@PathVariable String job, @PathVariable long version) {
+    ResponseEntity<byte[]> checkpoint(@PathVariable String job, @PathVariable long version,
+            @RequestHeader(name = ROLE, required = false) String role) {
+        registry.requireOpenTo(job, role);
         ModelVersion v = registry.version(job, version);
         return ResponseEntity.ok()
                 .eTag("\"" + v.sha256() + "\"")
@@ -39,13 +45,17 @@ class ModelController {
     }
 
     @GetMapping("/versions/{version}/info")
-    ModelVersion info(@PathVariable String job, @PathVariable long version) {
+    ModelVersion info(@PathVariable String job, @PathVariable long version,
+            @RequestHeader(name = ROLE, required = false) String role) {
+        registry.requireOpenTo(job, role);
         return registry.version(job, version);
     }
 
     /** Coefficients and bundle ids to rebuild {@code to} from {@code from}: K floats per round instead of a checkpoint. */
     @GetMapping("/replay")
-    List<ModelRegistry.ReplayStep> replay(@PathVariable String job, @RequestParam long from, @RequestParam long to) {
+    List<ModelRegistry.ReplayStep> replay(@PathVariable String job, @RequestParam long from, @RequestParam long to,
+            @RequestHeader(name = ROLE, required = false) String role) {
+        registry.requireOpenTo(job, role);
         return registry.replay(job, from, to);
     }
 
