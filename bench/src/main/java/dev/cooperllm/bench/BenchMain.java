@@ -36,6 +36,9 @@ public final class BenchMain {
             case "stats":
                 System.exit(dev.cooperllm.bench.experiment.ExperimentStats.run(rest));
                 break;
+            case "ingest":
+                System.exit(dev.cooperllm.bench.ingest.IngestBench.run(rest));
+                break;
             case "memory":
                 System.exit(dev.cooperllm.bench.memory.MemoryMain.run(rest));
                 break;
@@ -46,6 +49,6 @@ public final class BenchMain {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment … | stats … | memory …");
+        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment … | stats … | memory … | ingest …");
     }
 }
