@@ -18,21 +18,26 @@ import dev.cooperllm.events.RoundEvent;
 import dev.cooperllm.events.Topics;
 import dev.cooperllm.model.ModelConfig;
 import dev.cooperllm.model.ModelFactory;
+import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.security.Hashes;
 import dev.cooperllm.platform.web.ApiProblem;
 import dev.cooperllm.registry.domain.ModelRegistry;
 import dev.cooperllm.testkit.SharedInfrastructure;
 import dev.cooperllm.testkit.StubHttpServer;
 import dev.cooperllm.testkit.TopicProbe;
+import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.core.io.Resource;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The registry alone, on real PostgreSQL and Kafka, with the compressor stubbed over HTTP. */
 @SpringBootTest(properties = {"spring.config.name=registry", "spring.main.banner-mode=off"})
@@ -56,6 +61,12 @@ class RegistryServiceTest {
 
     @Autowired
     ModelRegistry registry;
+
+    @Autowired
+    BlobStore blobs;
+
+    @Autowired
+    TransactionTemplate tx;
 
     private static JobSpec spec() {
         return new JobSpec("tiny", "head", 4, 32, 2, 42L, dev.cooperllm.events.MethodSettings.named("zgr-paper"), 1, 2,
@@ -102,6 +113,27 @@ class RegistryServiceTest {
         var rolled = registry.rollback(job, 0);
         assertThat(rolled.version()).isEqualTo(2);
         assertThat(Checkpoint.fromBytes(registry.checkpoint(job, 2)).parameters()).containsExactly(v0.parameters());
+    }
+
+    @Test
+    void storedBlobsStreamChunkByChunkAndSkipToARange() throws Exception {
+        byte[] big = new byte[(5 << 20) / 2 + 123]; // two whole 1 MiB chunks and part of a third
+        new java.util.Random(7).nextBytes(big);
+        tx.executeWithoutResult(s -> blobs.put("test/streamed", big));
+
+        Resource whole = blobs.open("test/streamed");
+        assertThat(whole.contentLength()).isEqualTo(big.length);
+        try (InputStream in = whole.getInputStream()) {
+            assertThat(in.readAllBytes()).isEqualTo(big);
+        }
+        // What a Range request does: skip into the second chunk, read across into the third.
+        try (InputStream in = whole.getInputStream()) {
+            long from = (3 << 20) / 2;
+            assertThat(in.skip(from)).isEqualTo(from);
+            assertThat(in.readNBytes(1 << 20)).isEqualTo(Arrays.copyOfRange(big, (int) from, (int) from + (1 << 20)));
+        }
+        assertThat(blobs.open("test/none")).isNull();
+        tx.executeWithoutResult(s -> blobs.delete("test/streamed"));
     }
 
     @Test

@@ -43,6 +43,20 @@ public class BlobStore {
         return out.toByteArray();
     }
 
+    /** The blob as a stream of its chunks (nothing read yet), or null when there is none with this id. */
+    public BlobResource open(String blobId) {
+        // sum() over no rows is one row holding NULL: that is "no such blob".
+        Long length = jdbc.sql("SELECT sum(octet_length(data)) FROM blob_chunks WHERE blob_id = ?").param(blobId)
+                .query((rs, i) -> rs.getObject(1, Long.class)).optional().orElse(null);
+        return length == null ? null : new BlobResource(this, blobId, length);
+    }
+
+    /** One chunk, or null. */
+    byte[] chunk(String blobId, int seq) {
+        return jdbc.sql("SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?").params(blobId, seq)
+                .query((rs, i) -> rs.getBytes(1)).optional().orElse(null);
+    }
+
     public void delete(String blobId) {
         jdbc.sql("DELETE FROM blob_chunks WHERE blob_id = ?").param(blobId).update();
     }

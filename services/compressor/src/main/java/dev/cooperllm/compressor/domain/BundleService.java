@@ -19,13 +19,14 @@ import dev.cooperllm.platform.strategy.JobMethods;
 import dev.cooperllm.platform.web.ApiProblem;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.io.Resource;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.client.RestClient;
@@ -103,6 +104,14 @@ public class BundleService {
     /** Remembers a round's outcome: the next round of an adaptive job chooses α from it. */
     public void onRoundAggregated(RoundAggregated aggregate) {
         outcomes.save(aggregate);
+    }
+
+    /** The bundle as a stream of its stored chunks (what the controller serves). */
+    public Resource stream(String id) {
+        bundles.find(id).orElseThrow(() -> ApiProblem.notFound("unknown-bundle", "no bundle " + id));
+        var blob = blobs.open(id);
+        if (blob == null) throw new IllegalStateException("bundle " + id + " has no stored bytes");
+        return blob;
     }
 
     public byte[] bytes(String id) {

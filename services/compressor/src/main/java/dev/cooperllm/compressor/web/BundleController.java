@@ -4,7 +4,6 @@ import dev.cooperllm.compressor.domain.BundleService;
 import dev.cooperllm.compressor.persistence.BundleRepository;
 import dev.cooperllm.platform.web.ApiProblem;
 import java.util.concurrent.TimeUnit;
-import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -15,8 +14,9 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Serves bundles. Returning a {@link Resource} lets Spring MVC answer Range requests (a device on a
- * flaky link resumes where it stopped); the ETag is the SHA-256 the device verifies at the end.
+ * Serves bundles as a stream of their stored chunks. Returning a {@link Resource} with its length lets
+ * Spring MVC answer Range requests (a device on a flaky link resumes where it stopped) without reading
+ * the bytes before the range; the ETag is the SHA-256 the device verifies at the end.
  */
 @RestController
 class BundleController {
@@ -42,6 +42,6 @@ class BundleController {
                 .eTag(etag)
                 .cacheControl(CacheControl.maxAge(1, TimeUnit.HOURS).cachePrivate().immutable())
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .body(new ByteArrayResource(bundles.bytes(id)));
+                .body(bundles.stream(id));
     }
 }

@@ -1,6 +1,5 @@
 package dev.cooperllm.registry.domain;
 
-import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.core.bundle.Bundle;
 import dev.cooperllm.core.checkpoint.Checkpoint;
 import dev.cooperllm.core.direction.DirectionSet;
@@ -15,6 +14,7 @@ import dev.cooperllm.model.FederatedModel;
 import dev.cooperllm.model.ModelConfig;
 import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.blob.BlobStore;
+import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.platform.outbox.Outbox;
 import dev.cooperllm.platform.security.Hashes;
 import dev.cooperllm.platform.web.ApiProblem;
@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.Resource;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -154,6 +155,14 @@ public class ModelRegistry {
         requireModel(job);
         return versions.find(job, version).orElseThrow(() -> ApiProblem.notFound("unknown-version",
                 "job " + job + " has no version " + version));
+    }
+
+    /** The checkpoint as a stream of its stored chunks, for serving without holding it in memory. */
+    public Resource checkpointStream(String job, long version) {
+        version(job, version);
+        Resource blob = blobs.open(blobId(job, version));
+        if (blob == null) throw new IllegalStateException("checkpoint of " + job + " v" + version + " is missing");
+        return blob;
     }
 
     public byte[] checkpoint(String job, long version) {

@@ -3,6 +3,7 @@ package dev.cooperllm.registry.web;
 import dev.cooperllm.registry.domain.ModelRegistry;
 import dev.cooperllm.registry.domain.ModelVersion;
 import java.util.List;
+import org.springframework.core.io.Resource;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -32,16 +33,19 @@ class ModelController {
         return registry.list(job);
     }
 
-    /** The checkpoint (binary); its ETag is the SHA-256 devices verify. */
+    /**
+     * The checkpoint (binary), streamed from its stored chunks so Range requests resume a broken download;
+     * its ETag is the SHA-256 devices verify.
+     */
     @GetMapping("/versions/{version}")
-    ResponseEntity<byte[]> checkpoint(@PathVariable String job, @PathVariable long version,
+    ResponseEntity<Resource> checkpoint(@PathVariable String job, @PathVariable long version,
             @RequestHeader(name = ROLE, required = false) String role) {
         registry.requireOpenTo(job, role);
         ModelVersion v = registry.version(job, version);
         return ResponseEntity.ok()
                 .eTag("\"" + v.sha256() + "\"")
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .body(registry.checkpoint(job, version));
+                .body(registry.checkpointStream(job, version));
     }
 
     @GetMapping("/versions/{version}/info")
