@@ -23,7 +23,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.logging.LoggingInitializationContext;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * The whole platform on one machine: a real Kafka broker (KRaft) and a real PostgreSQL server
@@ -84,6 +87,7 @@ public final class LocalPlatform implements AutoCloseable {
         common.put("cooperllm.services.trainer-url", "http://127.0.0.1:" + trainer);
         common.put("cooperllm.services.compressor-url", "http://127.0.0.1:" + compressor);
 
+        initialiseLogging();
         List<ConfigurableApplicationContext> started = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -121,6 +125,17 @@ public final class LocalPlatform implements AutoCloseable {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /**
+     * The services start in parallel, and each Spring application would configure Logback as it starts;
+     * two doing it at once fail with a ConcurrentModificationException. Configured once here, each finds
+     * it done (and still applies its own {@code logging.level.*}).
+     */
+    private static synchronized void initialiseLogging() {
+        LoggingSystem logging = LoggingSystem.get(LocalPlatform.class.getClassLoader());
+        logging.beforeInitialize();
+        logging.initialize(new LoggingInitializationContext(new StandardEnvironment()), null, null);
     }
 
     /** The shared servers of this JVM (tests). */
