@@ -70,10 +70,14 @@ class DeviceRunnerPlatformTest {
 
     /** A one-device job: a round closes as soon as its one device has uploaded. */
     private AdminClient.CreatedJob startJob(int rounds) {
+        return startJob(rounds, Map.of("name", "zoo", "directions", 2));
+    }
+
+    private AdminClient.CreatedJob startJob(int rounds, Map<String, Object> method) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("model", "tiny");
         spec.put("peft", "full");
-        spec.put("method", Map.of("name", "zoo", "directions", 2));
+        spec.put("method", method);
         spec.put("rounds", rounds);
         spec.put("devicesPerRound", 1);
         spec.put("minParticipants", 1);
@@ -232,6 +236,41 @@ class DeviceRunnerPlatformTest {
             List<RoundReport> done = r.run(1, Duration.ofSeconds(60));
             assertThat(done).hasSize(1);
             assertThat(done.get(0).modelSync()).isEqualTo("checkpoint");
+        }
+        assertThat(firstRound(job.id()).path("participants").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aCorruptOrTruncatedBundleStreamUploadsNothingAndLeavesTheModelAsItWas() throws Exception {
+        // Guided directions, so the bundle carries a chunk per tensor that the device streams layer by layer.
+        AdminClient.CreatedJob job = startJob(1, Map.of("name", "zgr-paper", "alpha", 0.5f, "directions", 2));
+        try (TamperingProxy proxy = new TamperingProxy(platform.gatewayUrl());
+             DjlDeviceModel m = model(CONFIG);
+             DeviceRunner r = runner(proxy.url(), job, dir.resolve("e.state"), m, RoundJournal.NONE)) {
+            proxy.corrupt = path -> path.startsWith("/api/v1/bundles/");
+            float[] before = m.parameters();
+            List<java.util.function.UnaryOperator<byte[]>> tampers = List.of(
+                    b -> { // the last byte: every loss is measured before the trailer gives it away
+                        byte[] out = b.clone();
+                        out[out.length - 1] ^= 0x01;
+                        return out;
+                    },
+                    b -> java.util.Arrays.copyOf(b, b.length / 2));
+            List<String> messages = List.of("SHA-256 mismatch", "truncated");
+            for (int i = 0; i < tampers.size(); i++) {
+                proxy.tamper = tampers.get(i);
+                DeviceRunner.Outcome o = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(r::step, x -> x.kind() != DeviceRunner.Outcome.Kind.NOTHING_DUE);
+                assertThat(o.kind()).as(o.toString()).isEqualTo(DeviceRunner.Outcome.Kind.ROUND_FAILED);
+                assertThat(o.error()).isInstanceOf(dev.cooperllm.core.bundle.BundleFormatException.class)
+                        .hasMessageContaining(messages.get(i));
+                assertThat(m.parameters()).as("the model is exactly as it was").containsExactly(before);
+                JsonNode round = admin.rounds(job.id()).get(0);
+                assertThat(round.path("participants").asInt()).as("nothing uploaded").isZero();
+                assertThat(round.path("status").asString()).isEqualTo("OPEN");
+            }
+            proxy.corrupt = path -> false;
+            assertThat(r.run(1, Duration.ofSeconds(60))).hasSize(1);
         }
         assertThat(firstRound(job.id()).path("participants").asInt()).isEqualTo(1);
     }

@@ -12,10 +12,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A man in the middle between a device and the real gateway: forwards every request as it is, and
- * flips one byte in the body of the responses a test chooses (a corrupted or substituted download).
+ * tampers with the body of the responses a test chooses (a corrupted, truncated or substituted download).
  * The platform behind it is the real one.
  */
 final class TamperingProxy implements AutoCloseable {
@@ -28,6 +29,12 @@ final class TamperingProxy implements AutoCloseable {
     private final URI target;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     volatile Predicate<String> corrupt = path -> false;
+    /** What happens to a chosen response body; by default one flipped bit in the last byte. */
+    volatile UnaryOperator<byte[]> tamper = b -> {
+        byte[] out = b.clone();
+        out[out.length - 1] ^= 0x01;
+        return out;
+    };
     volatile int corrupted;
 
     TamperingProxy(String gatewayUrl) throws IOException {
@@ -55,8 +62,7 @@ final class TamperingProxy implements AutoCloseable {
             HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             byte[] out = r.body();
             if (r.statusCode() == 200 && out.length > 0 && corrupt.test(x.getRequestURI().getPath())) {
-                out = out.clone();
-                out[out.length - 1] ^= 0x01; // one flipped bit in the last float
+                out = tamper.apply(out);
                 corrupted++;
             }
             for (String h : RESPONSE_HEADERS) r.headers().firstValue(h).ifPresent(v -> x.getResponseHeaders().add(h, v));

@@ -4,9 +4,11 @@ import dev.cooperllm.core.bundle.Bundle;
 import dev.cooperllm.core.checkpoint.Checkpoint;
 import dev.cooperllm.core.direction.DirectionSet;
 import dev.cooperllm.core.manifest.ParameterManifest;
-import dev.cooperllm.core.manifest.TensorSpec;
-import dev.cooperllm.core.rng.CounterRng;
 import dev.cooperllm.core.update.ModelUpdate;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
@@ -18,10 +20,13 @@ import java.util.Optional;
  * {@link #runOnce()} does one round and keeps nothing on disk; {@link DeviceRunner} drives it for an
  * app (enrolment kept in a state file, backoff, restart mid-round).
  *
- * <p>Memory: the model, one copy of the trainable parameters (to restore exactly after each
- * perturbation) and one tensor's slice of one direction at a time — never a full n-vector of noise
- * per direction (docs/design.md §3, SPC). In an evaluation round the device also measures the
- * version's loss on its private validation slice (one more forward pass over a few examples).
+ * <p>Measuring ({@link RoundMeasurement}): with a {@link LayerwiseDeviceModel} the bundle is read as a
+ * stream and the 2K perturbed passes advance layer by layer as the layers' chunks arrive (SPC,
+ * docs/design.md §3); otherwise the bundle is downloaded whole and each perturbed pass runs end to end.
+ * Either way the device holds the model, one copy of the trainable parameters and perturbations one
+ * stage (or tensor) at a time — never a full n-vector of noise per direction — and uploads nothing until
+ * the whole bundle hashes to the SHA-256 the platform lists. In an evaluation round the device also
+ * measures the version's loss on its private validation slice (one more forward pass over a few examples).
  *
  * <p>Model sync prefers replay: a device that holds version v rebuilds a later version from each
  * round's bundle (usually cached, because it took part) and K coefficients, and proves the result
@@ -39,6 +44,8 @@ public final class Device {
     private final String jobId;
     private final ParameterManifest manifest;
     private long heldVersion = -1;
+    private boolean streaming = true;
+    private Progress progress = Progress.NONE;
     private String cachedBundleId;
     private byte[] cachedBundle;
 
@@ -98,49 +105,40 @@ public final class Device {
         return deviceId + "-" + roundId;
     }
 
-    /** Measures L(θ ± εu_d) for every direction of the round's bundle on this round's minibatch. */
-    private Measurement measure(Assignment a) {
-        byte[] bundleBytes = bundle(a.bundleId(), a.bundleSha256());
-        Bundle bundle = Bundle.read(bundleBytes, manifest);
-        DirectionSet directions = bundle.directions(manifest);
-        if (directions.count() != a.directions()) {
-            throw new IllegalStateException("bundle has " + directions.count() + " directions, assignment "
-                    + a.directions());
-        }
-        // Evaluate the version as it arrived, before any perturbation touches it.
-        Validation validation = a.evaluate() ? model.validate() : null;
-        model.selectBatch(CounterRng.batchSeed(bundle.header().roundSeed(), deviceId), a.batchSize());
-        float[] theta = model.parameters();
-        int count = directions.count();
-        float[] plus = new float[count];
-        float[] minus = new float[count];
-        float[] scratch = new float[directions.maxTensorSize()];
-        try {
-            for (int d = 0; d < count; d++) {
-                perturb(directions, d, theta, a.epsilon(), scratch);
-                plus[d] = model.loss();
-                perturb(directions, d, theta, -a.epsilon(), scratch);
-                minus[d] = model.loss();
-            }
-        } finally {
-            // Whatever happened, the model leaves the round as it entered it.
-            model.setParameters(theta);
-        }
-        Float lossZero = a.needsLossZero() ? model.loss() : null;
-        return new Measurement(model.samples(), plus, minus, lossZero, validation);
+    /**
+     * Whether rounds stream the bundle and run layer by layer (the default for a {@link LayerwiseDeviceModel}),
+     * or download it whole first. Both upload the same floats.
+     */
+    public Device streaming(boolean on) {
+        this.streaming = on;
+        return this;
     }
 
-    /** Sets θ + s·u_d tensor by tensor, from the saved θ, so no perturbation error accumulates. */
-    private void perturb(DirectionSet directions, int d, float[] theta, float s, float[] scratch) {
-        for (TensorSpec t : manifest.tensors()) {
-            if (!t.trainable()) continue;
-            float[] u = t.size() == scratch.length ? scratch : new float[t.size()];
-            directions.fill(d, t.index(), u);
-            float[] values = new float[t.size()];
-            int off = (int) t.offset();
-            for (int i = 0; i < values.length; i++) values[i] = theta[off + i] + s * u[i];
-            model.setTensor(t.index(), values);
+    /** Hears each round's measurement as it goes. */
+    public Device progress(Progress listener) {
+        this.progress = listener == null ? Progress.NONE : listener;
+        return this;
+    }
+
+    /** Measures L(θ ± εu_d) for every direction of the round's bundle on this round's minibatch. */
+    private Measurement measure(Assignment a) {
+        // Evaluate the version as it arrived, before any perturbation touches it.
+        Validation validation = a.evaluate() ? model.validate() : null;
+        RoundSpec spec = RoundSpec.of(a, deviceId, validation);
+        if (streaming && model instanceof LayerwiseDeviceModel && !a.bundleId().equals(cachedBundleId)) {
+            ByteArrayOutputStream copy = new ByteArrayOutputStream((int) Math.min(Math.max(a.bundleBytes(), 0), 1 << 24));
+            Measurement m;
+            try (InputStream in = client.openBundle(a.bundleId())) {
+                m = RoundMeasurement.streamed((LayerwiseDeviceModel) model, in, spec, copy, progress);
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing the bundle stream of " + a.bundleId(), e);
+            }
+            // Verified whole against the listed SHA-256: kept, so the next version replays from it.
+            cachedBundleId = a.bundleId();
+            cachedBundle = copy.toByteArray();
+            return m;
         }
+        return RoundMeasurement.downloaded(model, bundle(a.bundleId(), a.bundleSha256()), spec, progress);
     }
 
     /** Brings the model to {@code version}; returns how. */
