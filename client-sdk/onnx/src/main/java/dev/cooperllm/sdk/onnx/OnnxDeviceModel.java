@@ -55,8 +55,11 @@ public final class OnnxDeviceModel implements LayerwiseDeviceModel, AutoCloseabl
      * @param workDir     where the rewritten graphs and the tokenizer are kept (reused across runs)
      * @param privateData the device's examples: a training part for minibatches, a validation slice held out
      * @param threads     ONNX Runtime's intra-op threads; 0 lets it choose (one per physical core)
+     * @param arena       keep ONNX Runtime's per-session CPU memory arena. Off by default: each of the stage
+     *                    sessions of a layer-wise round would keep an arena as large as its own peak, which
+     *                    multiplied the resident memory of a streamed round (bench/results/memory-runtimes)
      */
-    public OnnxDeviceModel(ModelConfig config, Path workDir, List<Example> privateData, int threads) {
+    public OnnxDeviceModel(ModelConfig config, Path workDir, List<Example> privateData, int threads, boolean arena) {
         this.config = config;
         this.graphs = MiniLmGraphs.prepare(config, workDir);
         this.manifest = graphs.manifest();
@@ -69,14 +72,21 @@ public final class OnnxDeviceModel implements LayerwiseDeviceModel, AutoCloseabl
             this.options = new OrtSession.SessionOptions();
             if (threads > 0) options.setIntraOpNumThreads(threads);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setCPUArenaAllocator(arena);
+            // Without the arena, a pre-planned block per run would only be allocated and freed again.
+            options.setMemoryPatternOptimization(arena);
         } catch (OrtException e) {
             encoder.close();
             throw new IllegalStateException("ONNX Runtime refused the session options", e);
         }
     }
 
+    public OnnxDeviceModel(ModelConfig config, Path workDir, List<Example> privateData, int threads) {
+        this(config, workDir, privateData, threads, false);
+    }
+
     public OnnxDeviceModel(ModelConfig config, Path workDir, List<Example> privateData) {
-        this(config, workDir, privateData, 0);
+        this(config, workDir, privateData, 0, false);
     }
 
     @Override
