@@ -8,7 +8,8 @@ import java.util.Arrays;
  * {@code generator-cpu} the generator's throughput per CPU-second (for shared machines),
  * {@code experiment …} the paper-claim experiments (docs/experiments.md), {@code stats …} mean ± sd of
  * several seeds' experiment outputs, {@code memory …} the device
- * memory of a ZOO step against a backprop step, each in its own JVM.
+ * memory of a ZOO step (DJL or ONNX Runtime, downloaded or layer-wise) against a backprop step, each in its
+ * own JVM, {@code upload-time …} one device round's time to first loss and to upload over a simulated link.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -42,6 +43,9 @@ public final class BenchMain {
             case "memory":
                 System.exit(dev.cooperllm.bench.memory.MemoryMain.run(rest));
                 break;
+            case "upload-time":
+                System.exit(dev.cooperllm.bench.uplink.UplinkMain.run(rest));
+                break;
             default:
                 usage();
                 System.exit(2);
@@ -49,6 +53,6 @@ public final class BenchMain {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment … | stats … | memory … | ingest …");
+        System.err.println("usage: java -jar cooperllm-bench.jar jmh [JMH options…] | codec-sizes | generator-cpu | experiment … | stats … | memory … | upload-time … | ingest …");
     }
 }

@@ -23,7 +23,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.logging.LoggingInitializationContext;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * The whole platform on one machine: a real Kafka broker (KRaft) and a real PostgreSQL server
@@ -112,6 +115,7 @@ public final class LocalPlatform implements AutoCloseable {
         gw.put("cooperllm.gateway.device-per-second", "50");
         specs.put("gateway", new ServiceSpec("gateway", GatewayApplication.class, GatewayApplication.CONFIG_NAME, gateway, gw));
 
+        initialiseLogging();
         Map<String, ConfigurableApplicationContext> started = new java.util.concurrent.ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -137,6 +141,17 @@ public final class LocalPlatform implements AutoCloseable {
         }
     }
 
+    /**
+     * The services start in parallel, and each Spring application would configure Logback as it starts;
+     * two doing it at once fail with a ConcurrentModificationException. Configured once here, each finds
+     * it done (and still applies its own {@code logging.level.*}).
+     */
+    private static synchronized void initialiseLogging() {
+        LoggingSystem logging = LoggingSystem.get(LocalPlatform.class.getClassLoader());
+        logging.beforeInitialize();
+        logging.initialize(new LoggingInitializationContext(new StandardEnvironment()), null, null);
+    }
+
     /** The shared servers of this JVM (tests). */
     public static LocalPlatform startShared() {
         return start(SharedInfrastructure.get());
@@ -153,6 +168,11 @@ public final class LocalPlatform implements AutoCloseable {
 
     public String adminToken() {
         return adminToken;
+    }
+
+    /** The secret device tokens are signed with, for tests that mint one the gateway must judge (an expired one). */
+    public String tokenSecret() {
+        return specs.get("gateway").properties().get("cooperllm.gateway.token-secret");
     }
 
     public Infrastructure infrastructure() {

@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.cooperllm.platform.security.DeviceTokens;
 import dev.cooperllm.sdk.ApiException;
 import dev.cooperllm.sdk.CooperClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -77,6 +81,29 @@ class PlatformSecurityTest {
                 e -> assertThat(e.reason()).isEqualTo("device-revoked"));
         assertThatThrownBy(client::renewToken).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.reason()).isEqualTo("device-revoked"));
+    }
+
+    @Test
+    void aRestartedDeviceWithAnExpiredTokenRenewsItInPlaceUnderTheSameId() {
+        AdminClient.CreatedJob job = job();
+        CooperClient.Enrolment first = new CooperClient(URI.create(platform.gatewayUrl()))
+                .enroll(job.id(), job.enrolmentSecret(), Map.of());
+        String expired = new DeviceTokens(platform.tokenSecret(), Duration.ofMinutes(5),
+                Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC)).issue(first.deviceId(), job.id());
+
+        // Without the enrolment secret the device can only be told why it is refused.
+        CooperClient withoutSecret = new CooperClient(URI.create(platform.gatewayUrl()));
+        withoutSecret.resume(job.id(), null, first.deviceId(), expired);
+        assertThatThrownBy(() -> withoutSecret.assignment(first.deviceId())).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.reason()).isEqualTo("token-expired"));
+
+        // With it, the client enrols again as the same device and sends the request again.
+        CooperClient restarted = new CooperClient(URI.create(platform.gatewayUrl()));
+        restarted.resume(job.id(), job.enrolmentSecret(), first.deviceId(), expired);
+        admin.startJob(job.id());
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> restarted.assignment(first.deviceId()).isPresent());
+        assertThat(restarted.token()).isNotEqualTo(expired);
     }
 
     @Test

@@ -1,12 +1,18 @@
 package dev.cooperllm.sdk;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +65,28 @@ public final class CooperClient {
         public float[] coefficients() { return coefficients.clone(); }
     }
 
+    /**
+     * One look at the device's assignment: the work, or the server's word on when to ask again
+     * ({@code Retry-After} of its 204).
+     */
+    public static final class Poll {
+        private final Assignment assignment;
+        private final Duration retryAfter;
+
+        Poll(Assignment assignment, Duration retryAfter) {
+            this.assignment = assignment;
+            this.retryAfter = retryAfter;
+        }
+
+        public Optional<Assignment> assignment() { return Optional.ofNullable(assignment); }
+
+        /** The server's suggested wait when there is no work, or null when it named none. */
+        public Duration retryAfter() { return retryAfter; }
+    }
+
+    /** Longest Retry-After taken at its word: a broken header must not park a device for days. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
@@ -88,6 +116,22 @@ public final class CooperClient {
         this.token = bearer;
     }
 
+    /**
+     * Resumes an earlier enrolment (a device that restarts keeps its identity). With the job's enrolment
+     * secret, an expired token is renewed for the same device id as it would be after {@link #enroll}.
+     */
+    public void resume(String jobId, String enrolmentSecret, String deviceId, String bearer) {
+        this.jobId = jobId;
+        this.enrolmentSecret = enrolmentSecret;
+        this.deviceId = deviceId;
+        this.token = bearer;
+    }
+
+    /** The bearer token in use (renewed in place when it expires), or null before enrolment. */
+    public String token() {
+        return token;
+    }
+
     public Enrolment enroll(String jobId, String enrolmentSecret, Map<String, Object> profile) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("jobId", jobId);
@@ -113,15 +157,62 @@ public final class CooperClient {
         this.token = (String) m.get("token");
     }
 
-    /** The device's work for the open round, or empty (with the server's suggested wait) when there is none. */
+    /** The device's work for the open round, or empty when there is none. */
     public Optional<Assignment> assignment(String deviceId) {
+        return poll(deviceId).assignment();
+    }
+
+    /** The device's work for the open round, or the server's suggested wait when there is none. */
+    public Poll poll(String deviceId) {
         HttpResponse<byte[]> r = send(get("/api/v1/devices/" + deviceId + "/assignment"));
-        if (r.statusCode() == 204) return Optional.empty();
-        return Optional.of(new Assignment(Json.parseObject(text(r))));
+        if (r.statusCode() == 204) return new Poll(null, retryAfter(r.headers()));
+        return new Poll(new Assignment(Json.parseObject(text(r))), null);
     }
 
     public byte[] bundle(String bundleId) {
         return send(get("/api/v1/bundles/" + bundleId)).body();
+    }
+
+    /**
+     * The bundle as a stream, read as it arrives (SPC: the first layers' forward passes start while
+     * later chunks are still on the wire). The caller closes it; bytes count as they are read.
+     */
+    public InputStream openBundle(String bundleId) {
+        HttpRequest request = get("/api/v1/bundles/" + bundleId);
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new ApiException(0, "io-error", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, "interrupted", "interrupted while waiting for " + request.uri());
+        }
+        if (r.statusCode() >= 400) {
+            byte[] body;
+            try (InputStream in = r.body()) {
+                body = in.readAllBytes();
+            } catch (IOException e) {
+                body = new byte[0];
+            }
+            bytesDown.addAndGet(body.length);
+            throw problem(r.statusCode(), new String(body, StandardCharsets.UTF_8), r.headers());
+        }
+        return new FilterInputStream(r.body()) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) bytesDown.incrementAndGet();
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) bytesDown.addAndGet(n);
+                return n;
+            }
+        };
     }
 
     public byte[] checkpoint(String jobId, long version) {
@@ -153,13 +244,18 @@ public final class CooperClient {
      * Uploads one round's losses. The Idempotency-Key makes a retry after a lost response safe: the
      * server answers a replay as it answered the original.
      */
-    public void upload(String roundId, String idempotencyKey, String bundleId, int samples, float[] lossPlus,
+    public boolean upload(String roundId, String idempotencyKey, String bundleId, int samples, float[] lossPlus,
             float[] lossMinus, Float lossZero) {
-        upload(roundId, idempotencyKey, bundleId, samples, lossPlus, lossMinus, lossZero, null);
+        return upload(roundId, idempotencyKey, bundleId, samples, lossPlus, lossMinus, lossZero, null);
     }
 
-    /** As above, with the federated evaluation of an evaluation round (a few more bytes). */
-    public void upload(String roundId, String idempotencyKey, String bundleId, int samples, float[] lossPlus,
+    /**
+     * As above, with the federated evaluation of an evaluation round (a few more bytes).
+     *
+     * @return true when the server had this upload already and answered it as a replay (a retry after a
+     *     lost response, or a device that restarted after uploading)
+     */
+    public boolean upload(String roundId, String idempotencyKey, String bundleId, int samples, float[] lossPlus,
             float[] lossMinus, Float lossZero, Validation validation) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("bundleId", bundleId);
@@ -172,7 +268,9 @@ public final class CooperClient {
             body.put("evalAccuracy", validation.accuracy());
             body.put("evalSamples", validation.samples());
         }
-        send(post("/api/v1/rounds/" + roundId + "/updates", Json.write(body), idempotencyKey));
+        HttpResponse<byte[]> r = send(post("/api/v1/rounds/" + roundId + "/updates", Json.write(body), idempotencyKey));
+        // 202: accepted now; 200: the same upload under the same key was accepted before.
+        return r.statusCode() == 200;
     }
 
     private HttpRequest get(String path) {
@@ -199,7 +297,9 @@ public final class CooperClient {
         try {
             return sendOnce(request);
         } catch (ApiException e) {
-            if (e.status() != 401 || !"token-expired".equals(e.reason()) || deviceId == null) throw e;
+            if (e.status() != 401 || !"token-expired".equals(e.reason()) || deviceId == null || enrolmentSecret == null) {
+                throw e;
+            }
             renewToken();
             HttpRequest.Builder again = HttpRequest.newBuilder(request.uri())
                     .method(request.method(), request.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody()));
@@ -222,19 +322,43 @@ public final class CooperClient {
             throw new ApiException(0, "interrupted", "interrupted while waiting for " + request.uri());
         }
         bytesDown.addAndGet(r.body() == null ? 0 : r.body().length);
-        if (r.statusCode() >= 400) {
-            String reason = "http-" + r.statusCode();
-            String detail = text(r);
-            try {
-                Map<String, Object> p = Json.parseObject(detail);
-                if (p.get("reason") != null) reason = String.valueOf(p.get("reason"));
-                if (p.get("detail") != null) detail = String.valueOf(p.get("detail"));
-            } catch (IllegalArgumentException notJson) {
-                // keep the raw body as the detail
-            }
-            throw new ApiException(r.statusCode(), reason, detail);
-        }
+        if (r.statusCode() >= 400) throw problem(r.statusCode(), text(r), r.headers());
         return r;
+    }
+
+    private static ApiException problem(int status, String body, HttpHeaders headers) {
+        String reason = "http-" + status;
+        String detail = body;
+        try {
+            Map<String, Object> p = Json.parseObject(body);
+            if (p.get("reason") != null) reason = String.valueOf(p.get("reason"));
+            if (p.get("detail") != null) detail = String.valueOf(p.get("detail"));
+        } catch (IllegalArgumentException notJson) {
+            // keep the raw body as the detail
+        }
+        return new ApiException(status, reason, detail, retryAfter(headers));
+    }
+
+    /**
+     * {@code Retry-After} as delay-seconds or an HTTP-date (RFC 9110 §10.2.3); null when absent or
+     * unreadable, capped at {@link #MAX_RETRY_AFTER}.
+     */
+    static Duration retryAfter(HttpHeaders headers) {
+        Optional<String> value = headers.firstValue("Retry-After");
+        if (!value.isPresent()) return null;
+        String v = value.get().trim();
+        Duration d;
+        if (!v.isEmpty() && v.chars().allMatch(Character::isDigit)) {
+            d = v.length() > 9 ? MAX_RETRY_AFTER : Duration.ofSeconds(Long.parseLong(v));
+        } else {
+            try {
+                d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+                if (d.isNegative()) d = Duration.ZERO;
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
     }
 
     private static String text(HttpResponse<byte[]> r) {

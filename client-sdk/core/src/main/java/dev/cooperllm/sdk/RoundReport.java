@@ -10,9 +10,15 @@ public final class RoundReport {
     private final long bytesUp;
     private final String modelSync;
     private final Validation validation;
+    private final boolean replayed;
 
     RoundReport(long round, long modelVersion, int directions, float meanLoss, long bytesDown, long bytesUp,
             String modelSync, Validation validation) {
+        this(round, modelVersion, directions, meanLoss, bytesDown, bytesUp, modelSync, validation, false);
+    }
+
+    RoundReport(long round, long modelVersion, int directions, float meanLoss, long bytesDown, long bytesUp,
+            String modelSync, Validation validation, boolean replayed) {
         this.round = round;
         this.modelVersion = modelVersion;
         this.directions = directions;
@@ -21,6 +27,7 @@ public final class RoundReport {
         this.bytesUp = bytesUp;
         this.modelSync = modelSync;
         this.validation = validation;
+        this.replayed = replayed;
     }
 
     public long round() { return round; }
@@ -30,8 +37,20 @@ public final class RoundReport {
     public float meanLoss() { return meanLoss; }
     public long bytesDown() { return bytesDown; }
     public long bytesUp() { return bytesUp; }
-    /** How the device reached the round's model: "current", "replay" or "checkpoint". */
+    /**
+     * How the device reached the round's model: "current", "replay" or "checkpoint"; "resumed" when a
+     * restarted device uploaded losses it had measured before it stopped.
+     */
     public String modelSync() { return modelSync; }
     /** The federated evaluation this device reported, or null when the round asked for none. */
     public Validation validation() { return validation; }
+    /** True when the server already held this upload and answered it as a replay. */
+    public boolean replayed() { return replayed; }
+
+    @Override
+    public String toString() {
+        return "round " + round + " on v" + modelVersion + " (" + modelSync + "): " + directions
+                + " directions, mean loss " + meanLoss + ", " + bytesDown + " B down, " + bytesUp + " B up"
+                + (replayed ? ", replayed" : "");
+    }
 }

@@ -34,6 +34,16 @@ public interface FederatedModel extends AutoCloseable {
 
     float[] lossPerExample(List<Example> batch);
 
+    /**
+     * The forward pass over {@code batch}, stage by stage (embeddings, layers, head), for devices that run
+     * their perturbed passes layer by layer as the bundle streams in.
+     *
+     * @throws UnsupportedOperationException when the model cannot be run in stages
+     */
+    default LayerwisePass layerwise(List<Example> batch) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no layer-wise forward pass");
+    }
+
     /** Backprop on the trainable parameters; gradient flat in manifest order, of the mean loss. */
     LossAndGradient gradient(List<Example> batch);
 

@@ -55,6 +55,22 @@ final class ModelLayout {
         return "encoder.layer." + l + ".";
     }
 
+    /**
+     * The forward-pass stage that reads tensor {@code name}: 0 for the embeddings, 1 + l for encoder layer l,
+     * {@code layers + 1} for everything after the layers (final LayerNorm, classifier). Bundles stream their
+     * chunks in manifest order, which is this order, so a device can run stage s once its chunks are in.
+     */
+    static int stageOf(String name, int layers) {
+        if (name.startsWith("embeddings.")) return 0;
+        if (name.startsWith("encoder.layer.")) {
+            int end = name.indexOf('.', "encoder.layer.".length());
+            int l = Integer.parseInt(name.substring("encoder.layer.".length(), end));
+            if (l < 0 || l >= layers) throw new IllegalArgumentException(name + ": no layer " + l + " of " + layers);
+            return 1 + l;
+        }
+        return layers + 1;
+    }
+
     /** The manifest a model of this shape and config will have, without building it (no weights loaded). */
     static ParameterManifest manifestFor(Architecture a, ModelConfig c) {
         return manifest(tensorDefs(a, c), c.peft());

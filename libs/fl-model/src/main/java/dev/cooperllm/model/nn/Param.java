@@ -15,6 +15,17 @@ final class Param {
 
     NDArray array() { return array; }
 
+    /**
+     * Makes {@code other} this tensor's array for a while and returns the current one, which the caller
+     * must swap back (it is not freed): a layer-wise pass runs a stage on perturbed values this way and
+     * leaves the model's own arrays untouched.
+     */
+    NDArray swap(NDArray other) {
+        NDArray current = array;
+        array = other;
+        return current;
+    }
+
     /** Makes {@code fresh} this tensor's array and frees the previous one. */
     void replace(NDArray fresh) {
         NDArray old = array;

@@ -11,6 +11,7 @@ import dev.cooperllm.core.manifest.ParameterManifest;
 import dev.cooperllm.core.manifest.TensorSpec;
 import dev.cooperllm.model.Evaluation;
 import dev.cooperllm.model.FederatedModel;
+import dev.cooperllm.model.LayerwisePass;
 import dev.cooperllm.model.LossAndGradient;
 import dev.cooperllm.model.ModelConfig;
 import dev.cooperllm.model.data.Example;
@@ -20,6 +21,7 @@ import dev.cooperllm.model.text.TextEncoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Transformer encoder + mean pooling + linear head ({@link TransformerEncoder}, {@link ClassifierHead}),
@@ -45,6 +47,9 @@ public final class TransformerClassifier implements FederatedModel {
     private final List<Param> trainable;
     private final TransformerEncoder body;
     private final ClassifierHead head;
+    /** Forward stage of each manifest tensor, and the manifest tensors of each stage (layer-wise passes). */
+    private final int[] stageOf;
+    private final int[][] tensorsOfStage;
 
     /**
      * @param pretrained values (DJL layout) for tensors that are not randomly initialised; a name
@@ -64,6 +69,16 @@ public final class TransformerClassifier implements FederatedModel {
             this.trainable = manifest.tensors().stream().map(t -> params.get(t.name())).toList();
             this.body = new TransformerEncoder(params, arch, root);
             this.head = new ClassifierHead(params);
+            int stages = arch.layers() + 2;
+            this.stageOf = new int[manifest.tensorCount()];
+            List<List<Integer>> byStage = new ArrayList<>();
+            for (int s = 0; s < stages; s++) byStage.add(new ArrayList<>());
+            for (TensorSpec t : manifest.tensors()) {
+                stageOf[t.index()] = ModelLayout.stageOf(t.name(), arch.layers());
+                byStage.get(stageOf[t.index()]).add(t.index());
+            }
+            this.tensorsOfStage = byStage.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray())
+                    .toArray(int[][]::new);
         } catch (RuntimeException e) {
             root.close();
             throw e;
@@ -137,10 +152,182 @@ public final class TransformerClassifier implements FederatedModel {
 
     @Override
     public float loss(List<Example> batch) {
-        float[] per = lossPerExample(batch);
+        return mean(lossPerExample(batch));
+    }
+
+    /** The batch loss from per-example losses: summed in double in order, one rounding to float. */
+    private static float mean(float[] per) {
         double s = 0;
         for (float x : per) s += x;
         return (float) (s / per.length);
+    }
+
+    /**
+     * The pass of {@link #lossPerExample} cut at the layer boundaries: the same operations on the same
+     * arrays, so chained with the overrides {@link #setTensor} would have set, it gives the same loss bit for
+     * bit. Overrides are swapped into the model's tensor handles for the duration of one stage only.
+     */
+    @Override
+    public LayerwisePass layerwise(List<Example> batch) {
+        requireBatch(batch);
+        forwardOnly();
+        return new Pass(List.copyOf(batch), encoder.encode(texts(batch), config.maxTokens()));
+    }
+
+    private final class Pass implements LayerwisePass {
+        private final List<Example> batch;
+        private final EncodedBatch encoded;
+        /** Holds the mask and, in sub-managers, every activation of this pass. */
+        private final NDManager manager;
+        private final NDArray maskAdd;
+        private boolean closed;
+
+        Pass(List<Example> batch, EncodedBatch encoded) {
+            this.batch = batch;
+            this.encoded = encoded;
+            this.manager = root.newSubManager();
+            this.maskAdd = body.maskAdd(manager, encoded);
+        }
+
+        @Override
+        public int stages() {
+            return tensorsOfStage.length;
+        }
+
+        @Override
+        public int stageOf(int tensorIndex) {
+            return stageOf[tensorIndex];
+        }
+
+        @Override
+        public Activation forward(int stage, Activation input, IntFunction<float[]> overrides) {
+            open();
+            if (stage < 0 || stage >= stages() - 1) {
+                throw new IllegalArgumentException("forward runs stages 0.." + (stages() - 2) + ", got " + stage
+                        + " (the last stage is loss())");
+            }
+            forwardOnly(); // grad mode is per thread
+            NDManager own = manager.newSubManager();
+            try (NDManager scope = manager.newSubManager()) {
+                Runnable restore = override(stage, overrides, scope);
+                try {
+                    NDArray out;
+                    if (stage == 0) {
+                        out = body.embed(scope, encoded);
+                    } else {
+                        // Borrowed for this stage: the intermediates land in scope and go with it, the input
+                        // returns to its owner (other passes may still read it).
+                        NDArray x = array(input);
+                        x.tempAttach(scope);
+                        out = body.layer(stage - 1, x, maskAdd);
+                    }
+                    out.attach(own);
+                    return new Act(this, own, out);
+                } finally {
+                    restore.run();
+                }
+            } catch (RuntimeException e) {
+                own.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public float loss(Activation input, IntFunction<float[]> overrides) {
+            open();
+            forwardOnly();
+            try (NDManager scope = manager.newSubManager()) {
+                Runnable restore = override(stages() - 1, overrides, scope);
+                try {
+                    NDArray x = array(input);
+                    x.tempAttach(scope);
+                    NDArray logits = head.forward(scope, body.finalNorm(x), encoded);
+                    return mean(perExampleLoss(scope, logits, batch).toFloatArray());
+                } finally {
+                    restore.run();
+                }
+            }
+        }
+
+        /** Swaps the stage's overridden tensors in (arrays in {@code scope}); the returned action swaps them back. */
+        private Runnable override(int stage, IntFunction<float[]> overrides, NDManager scope) {
+            List<Param> swapped = new ArrayList<>();
+            List<NDArray> originals = new ArrayList<>();
+            Runnable restore = () -> {
+                for (int i = swapped.size() - 1; i >= 0; i--) swapped.get(i).swap(originals.get(i));
+            };
+            if (overrides == null) return restore;
+            try {
+                for (int t : tensorsOfStage[stage]) {
+                    float[] v = overrides.apply(t);
+                    if (v == null) continue;
+                    TensorSpec spec = manifest.tensor(t);
+                    if (v.length != spec.size()) {
+                        throw new IllegalArgumentException(spec.name() + " expects " + spec.size() + " values, got "
+                                + v.length);
+                    }
+                    Param p = trainable.get(t);
+                    // exactly the array setTensor would make, so the stage computes what the whole pass would
+                    NDArray fresh = Owned.copy(scope, v, p.array().getShape());
+                    fresh.setRequiresGradient(true);
+                    originals.add(p.swap(fresh));
+                    swapped.add(p);
+                }
+            } catch (RuntimeException e) {
+                restore.run();
+                throw e;
+            }
+            return restore;
+        }
+
+        private NDArray array(Activation a) {
+            if (!(a instanceof Act act) || act.pass != this) {
+                throw new IllegalArgumentException("the input must be an activation of this pass");
+            }
+            return act.array();
+        }
+
+        private void open() {
+            if (closed) throw new IllegalStateException("layer-wise pass already closed");
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            manager.close();
+        }
+    }
+
+    /** One stage's output, owning the manager it lives in. */
+    private static final class Act implements LayerwisePass.Activation {
+        private final Pass pass;
+        private final NDManager manager;
+        private final NDArray array;
+        private boolean closed;
+
+        Act(Pass pass, NDManager manager, NDArray array) {
+            this.pass = pass;
+            this.manager = manager;
+            this.array = array;
+        }
+
+        NDArray array() {
+            if (closed) throw new IllegalStateException("activation already closed");
+            return array;
+        }
+
+        @Override
+        public float[] values() {
+            return array().toFloatArray();
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            manager.close();
+        }
     }
 
     @Override

@@ -33,11 +33,8 @@ final class TransformerEncoder {
      * @param release free each layer's activations as soon as the next layer has its input (forward only)
      */
     NDArray forward(NDManager m, EncodedBatch b, boolean release) {
-        NDArray x = embeddings.forward(m, b);
-        float[] add = new float[b.batchSize() * b.length()];
-        long[] mk = b.attentionMask();
-        for (int i = 0; i < add.length; i++) add[i] = mk[i] == 0 ? MASK_NEG : 0f;
-        NDArray maskAdd = Owned.copy(m, add, new Shape(b.batchSize(), 1, 1, b.length()));
+        NDArray x = embed(m, b);
+        NDArray maskAdd = maskAdd(m, b);
         for (EncoderLayer layer : layers) {
             if (!release) {
                 x = layer.forward(x, maskAdd);
@@ -52,7 +49,33 @@ final class TransformerEncoder {
                 x.attach(m);
             }
         }
-        if (finalNorm != null) x = finalNorm.forward(x);
-        return x;
+        return finalNorm(x);
+    }
+
+    /** The embeddings' output {@code [B, T, H]}, in {@code m}: the first stage of {@link #forward}. */
+    NDArray embed(NDManager m, EncodedBatch b) {
+        return embeddings.forward(m, b);
+    }
+
+    /** {@code [B, 1, 1, T]}: 0 on tokens, a large negative number on padding; every layer adds it to its scores. */
+    NDArray maskAdd(NDManager m, EncodedBatch b) {
+        float[] add = new float[b.batchSize() * b.length()];
+        long[] mk = b.attentionMask();
+        for (int i = 0; i < add.length; i++) add[i] = mk[i] == 0 ? MASK_NEG : 0f;
+        return Owned.copy(m, add, new Shape(b.batchSize(), 1, 1, b.length()));
+    }
+
+    int layers() {
+        return layers.size();
+    }
+
+    /** Encoder layer {@code l} on {@code x}; results in {@code x}'s manager. */
+    NDArray layer(int l, NDArray x, NDArray maskAdd) {
+        return layers.get(l).forward(x, maskAdd);
+    }
+
+    /** The final LayerNorm of pre-LN models; {@code x} itself for post-LN ones. */
+    NDArray finalNorm(NDArray x) {
+        return finalNorm != null ? finalNorm.forward(x) : x;
     }
 }
