@@ -225,13 +225,26 @@ class FaultToleranceTest {
         }
     }
 
-    /** Held-out loss of version 0 and of the job's last version. */
-    private double[] trainedLoss(boolean withHostileDevice) {
+    /** What became of one job: its rounds, the held-out loss of version 0 and of its last version, refusals. */
+    private record Run(List<JsonNode> rounds, double startLoss, double endLoss, List<String> refusals) {
+        double largestStep() {
+            double max = 0;
+            for (JsonNode r : rounds) {
+                for (JsonNode c : r.path("coefficients")) max = Math.max(max, Math.abs(c.asDouble()));
+            }
+            return max;
+        }
+    }
+
+    private Run runJob(boolean withHostileDevice, String aggregator) {
+        Map<String, Object> method = new LinkedHashMap<>();
+        method.put("evaluateEvery", 2);
+        if (aggregator != null) method.put("aggregator", aggregator);
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("model", "tiny");
         spec.put("peft", "full");
         spec.put("modelSeed", 7);
-        spec.put("method", Map.of("evaluateEvery", 2));
+        spec.put("method", method);
         spec.put("rounds", 4);
         spec.put("devicesPerRound", withHostileDevice ? 5 : 4);
         spec.put("minParticipants", 3);
@@ -249,19 +262,24 @@ class FaultToleranceTest {
             devices.add(new Device(client, new DjlDeviceModel(factory.create(config), deviceData.subList(i * 40, i * 40 + 40)),
                     e.deviceId(), job.id()));
         }
+        Device hostile = null;
         if (withHostileDevice) {
             CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
             CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of("hostile", true));
-            devices.add(new Device(client, new HostileModel(new DjlDeviceModel(factory.create(config),
-                    deviceData.subList(160, 200))), e.deviceId(), job.id()));
+            hostile = new Device(client, new HostileModel(new DjlDeviceModel(factory.create(config),
+                    deviceData.subList(160, 200))), e.deviceId(), job.id());
+            devices.add(hostile);
         }
+        List<String> refusals = new ArrayList<>();
         admin.startJob(job.id());
+        Device theHostileOne = hostile;
         await().atMost(Duration.ofSeconds(400)).pollInterval(Duration.ofMillis(100)).until(() -> {
             for (Device d : devices) {
                 try {
                     d.runOnce();
                 } catch (ApiException e) {
-                    // round closed under the device, or (the hostile one) a refused upload
+                    // a round closed under an honest device; the hostile one's impossible losses are refused
+                    if (d == theHostileOne && e.status() == 400) refusals.add(e.reason());
                 }
             }
             String status = admin.job(job.id()).path("status").asString();
@@ -269,26 +287,43 @@ class FaultToleranceTest {
             return status.equals("COMPLETED");
         });
         List<JsonNode> rounds = AdminClient.list(admin.rounds(job.id()));
-        assertThat(rounds).allSatisfy(r -> assertThat(r.path("status").asString()).as(r.toString()).isEqualTo("CLOSED"));
-        long last = rounds.get(rounds.size() - 1).path("resultVersion").asLong();
+        long last = rounds.stream().mapToLong(r -> r.path("resultVersion").asLong(0)).max().orElse(0);
         try (var model = factory.create(config)) {
             List<Example> heldOut = DatasetLoader.load(DATA).stream().filter(e -> e.domain().equals("imdb")).limit(200).toList();
             model.setParameters(dev.cooperllm.core.checkpoint.Checkpoint.fromBytes(admin.checkpoint(job.id(), 0)).parameters());
             double start = model.evaluate(heldOut, 64).loss();
             model.setParameters(dev.cooperllm.core.checkpoint.Checkpoint.fromBytes(admin.checkpoint(job.id(), last)).parameters());
             double end = model.evaluate(heldOut, 64).loss();
-            assertThat(end).as("the job still learns").isLessThan(start);
-            return new double[] {start, end};
+            return new Run(rounds, start, end, refusals);
         }
     }
 
+    /**
+     * Four rounds of a random tiny model move the held-out loss by a few hundredths either way, so "it still
+     * learns" is noise here; what a hostile device could do is wreck the model. The same attack against the
+     * plain mean shows what the robust aggregator prevents: steps of 10⁵ and a held-out loss in the millions, until
+     * the drift guard rolls the version back.
+     */
     @Test
     void oneHostileDeviceOfFiveDoesNotStopOrSteerTheJob() {
-        double[] clean = trainedLoss(false);
-        double[] attacked = trainedLoss(true);
-        // Same start model; the runs differ in their seeds (job ids), so compare how much each learnt.
-        assertThat(attacked[0]).isEqualTo(clean[0]);
-        assertThat(attacked[0] - attacked[1]).as("attacked %s vs clean %s", java.util.Arrays.toString(attacked),
-                java.util.Arrays.toString(clean)).isGreaterThan(0.5 * (clean[0] - clean[1]));
+        Run clean = runJob(false, null);
+        Run attacked = runJob(true, null);
+        Run unprotected = runJob(true, "mean");
+
+        for (Run run : List.of(clean, attacked)) {
+            assertThat(run.rounds()).hasSize(4).allSatisfy(r -> assertThat(r.path("status").asString()).as(r.toString())
+                    .isEqualTo("CLOSED"));
+        }
+        assertThat(attacked.startLoss()).isEqualTo(clean.startLoss());
+        assertThat(attacked.refusals()).as("impossible losses are refused at the door").contains("negative-loss");
+        assertThat(attacked.rounds()).as("the hostile device's plausible lies are counted")
+                .anySatisfy(r -> assertThat(r.path("participants").asInt()).isEqualTo(5));
+        assertThat(attacked.largestStep()).as("steps stay honest-sized (clean: %s)", clean.largestStep()).isLessThan(10);
+        assertThat(attacked.endLoss()).as("held-out loss, clean run %s -> %s", clean.startLoss(), clean.endLoss())
+                .isLessThan(attacked.startLoss() + 0.2);
+
+        // (Its wrecked version may be rolled back later by the drift guard, so only the step is certain.)
+        assertThat(unprotected.largestStep()).as("without the robust aggregator the same device steers the step")
+                .isGreaterThan(100);
     }
 }
