@@ -10,8 +10,8 @@
 #   --skip-maven        use the jars already in */target
 #   --dry-run           print the commands instead of running them
 #
-# Images are built for linux/amd64 (PLATFORM overrides): the trainer's and registry's jars carry libtorch
-# for x86-64 only, and one platform for all five keeps a mixed cluster from pulling a mismatched pair.
+# Images are built for linux/amd64 (PLATFORM overrides): the trainer's jar carries libtorch for x86-64 only,
+# and one platform for all five keeps a mixed cluster from pulling a mismatched set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -44,4 +44,24 @@ class DockerfileTest {
                     .anyMatch(p -> FileSystems.getDefault().getPathMatcher("glob:" + p).matches(Path.of(jar)));
         }
     }
+
+    @Test
+    void unpacksTheJarIntoSpringBootsLayersSoACodeChangeRebuildsOnlyTheLastOne() throws IOException {
+        List<String> lines = Files.readAllLines(DOCKER.resolve("Dockerfile")).stream()
+                .map(String::strip).filter(l -> !l.startsWith("#")).toList();
+        String text = String.join("\n", lines);
+        assertThat(text).contains("-Djarmode=tools -jar app.jar extract --layers --launcher");
+        List<String> layers = lines.stream().filter(l -> l.startsWith("COPY --from=layers"))
+                .map(l -> l.replaceAll(".*/extracted/([a-z-]+)/.*", "$1")).toList();
+        // Spring Boot's layer order, least often changed first: the application (this repository's modules) last.
+        assertThat(layers).containsExactly("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
+        assertThat(lines.stream().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow())
+                .contains("org.springframework.boot.loader.launch.JarLauncher");
+    }
+
+    @Test
+    void onlyTheTrainerCarriesDjlAndLibtorch() {
+        List<String> withDjl = DeployFiles.SERVICE_PORTS.keySet().stream().filter(app -> AppConfig.load(app).usesDjl()).toList();
+        assertThat(withDjl).containsExactly("trainer");
+    }
 }

@@ -77,6 +77,19 @@ class OperatorExamplesTest {
             int minIsr = Integer.parseInt(String.valueOf((Object) at(topic, "spec", "config", "min.insync.replicas")));
             assertThat(minIsr).as(name + " min.insync.replicas leaves room for one broker down").isLessThan(replicas);
         });
+        // The services create the topics the operator does not declare (the dead-letter ones) alike; a busy
+        // declared topic (updates) may have more partitions than that minimum.
+        Map<String, Object> values = DeployFiles.yaml().load(Files.readString(ChartRender.example("production")));
+        int partitions = at(values, "kafka", "topics", "partitions");
+        int replication = at(values, "kafka", "topics", "replicationFactor");
+        topics.forEach((name, topic) -> {
+            assertThat((Integer) at(topic, "spec", "partitions")).as(name + " partitions").isGreaterThanOrEqualTo(partitions);
+            assertThat((Integer) at(topic, "spec", "replicas")).as(name + " replicas").isEqualTo(replication);
+        });
+        // Every replica of the orchestrator gets a partition of each topic to consume.
+        int maxReplicas = at(values, "services", "orchestrator", "autoscaling", "maxReplicas");
+        int concurrency = at(values, "kafka", "consumerConcurrency");
+        assertThat(maxReplicas * concurrency).as("orchestrator consumers at most").isLessThanOrEqualTo(partitions);
     }
 
     @Test

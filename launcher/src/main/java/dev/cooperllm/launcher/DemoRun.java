@@ -75,6 +75,8 @@ public final class DemoRun {
              FederatedModel evaluator = factory.create(config)) {
             out.printf(Locale.ROOT, "platform up in %.1f s; dashboard %s/ (admin token %s)%n", seconds(start),
                     platform.gatewayUrl(), platform.adminToken());
+            out.printf(Locale.ROOT, "metrics: %s/actuator/prometheus (and the other services' ports)%n",
+                    platform.serviceUrl("orchestrator"));
             AdminClient admin = new AdminClient(platform.gatewayUrl(), platform.adminToken());
             List<JobRun> runs = new ArrayList<>();
             runs.add(runJob(admin, platform, options.method(), factory, config, partitions, evaluator, test));

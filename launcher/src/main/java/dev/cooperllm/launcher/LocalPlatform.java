@@ -175,6 +175,11 @@ public final class LocalPlatform implements AutoCloseable {
         return specs.get("gateway").properties().get("cooperllm.gateway.token-secret");
     }
 
+    /** What the gateway presents to a backend service: for tests that play the gateway in front of one replica. */
+    public String internalToken() {
+        return specs.get("orchestrator").properties().get("cooperllm.security.internal-token");
+    }
+
     public Infrastructure infrastructure() {
         return infrastructure;
     }
@@ -191,12 +196,34 @@ public final class LocalPlatform implements AutoCloseable {
         running.put(service, run(specs.get(service)));
     }
 
+    /**
+     * Starts one more instance of a service, as a second replica would run: another port, the same schema,
+     * configuration and Kafka consumer groups, so the replicas share the partitions and the database.
+     * Returns its name ({@code orchestrator-2}, …) for {@link #serviceUrl}, {@link #stop} and {@link #start}; the
+     * gateway keeps routing to the first instance, so callers reach the extra one at its own URL.
+     */
+    public String startExtra(String service) {
+        ServiceSpec base = specs.get(requireKnown(service));
+        int n = 2;
+        while (specs.containsKey(service + "-" + n)) n++;
+        String name = service + "-" + n;
+        ServiceSpec extra = new ServiceSpec(name, base.app(), base.configName(), freePort(), base.properties());
+        specs.put(name, extra);
+        try {
+            running.put(name, run(extra));
+        } catch (RuntimeException e) {
+            specs.remove(name);
+            throw e;
+        }
+        return name;
+    }
+
     private String requireKnown(String service) {
         if (!specs.containsKey(service)) throw new IllegalArgumentException("no service " + service + " (" + specs.keySet() + ")");
         return service;
     }
 
-    /** Stops the services (gateway first), and the servers when this platform started them. */
+    /** Stops the services (gateway first, extra instances before that), and the servers when this platform started them. */
     @Override
     public void close() {
         List<String> names = new ArrayList<>(specs.keySet());

@@ -47,6 +47,13 @@ class EventJsonTest {
 
     @Test
     void topicsFollowTheDesign() {
-        assertThat(Topics.ALL).hasSize(6).allMatch(t -> t.startsWith("cooperllm.") && t.endsWith(".v1"));
+        assertThat(Topics.ALL).hasSize(7).allMatch(t -> t.startsWith("cooperllm.") && t.endsWith(".v1"));
+    }
+
+    @Test
+    void initialModelReadyRoundTrips() {
+        InitialModelReady e = new InitialModelReady("e2", "job-1", "c-job-1-0", "ab".repeat(32), 1234, "manifest text",
+                "cd".repeat(32), 300, spec(), Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(json.readValue(json.writeValueAsString(e), InitialModelReady.class)).isEqualTo(e);
     }
 }

@@ -8,7 +8,9 @@ import dev.cooperllm.platform.security.Secrets;
 import dev.cooperllm.platform.web.BodyLimitFilter;
 import dev.cooperllm.platform.web.InternalAuthFilter;
 import dev.cooperllm.platform.web.ProblemAdvice;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
@@ -26,14 +28,16 @@ import tools.jackson.databind.json.JsonMapper;
 @Import(ProblemAdvice.class)
 public class ServiceSupport {
 
+    /** Observed (when actuator's registry is there), so an event's trace goes on through the outbox to Kafka. */
     @Bean
-    Outbox outbox(JdbcClient jdbc, JsonMapper json) {
-        return new Outbox(jdbc, json);
+    Outbox outbox(JdbcClient jdbc, JsonMapper json, ObjectProvider<ObservationRegistry> observations) {
+        return new Outbox(jdbc, json, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     @Bean
-    OutboxRelay outboxRelay(JdbcClient jdbc, StreamBridge bridge, TransactionTemplate tx) {
-        return new OutboxRelay(jdbc, bridge, tx);
+    OutboxRelay outboxRelay(JdbcClient jdbc, StreamBridge bridge, TransactionTemplate tx,
+            ObjectProvider<ObservationRegistry> observations) {
+        return new OutboxRelay(jdbc, bridge, tx, observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     /** Every timestamp and deadline comes from here, so tests can move time instead of waiting for it. */

@@ -18,7 +18,13 @@ public final class TopicProbe {
 
     /** Values (as text) of the records on {@code topic} that match, waiting up to {@code timeout} for a first one. */
     public static List<String> await(Infrastructure infra, String topic, Predicate<String> matching, Duration timeout) {
-        List<String> found = new ArrayList<>();
+        return records(infra, topic, r -> matching.test(r.value()), timeout).stream().map(ConsumerRecord::value).toList();
+    }
+
+    /** The records themselves (headers and all) on {@code topic} that match, waiting up to {@code timeout} for a first one. */
+    public static List<ConsumerRecord<String, String>> records(Infrastructure infra, String topic,
+            Predicate<ConsumerRecord<String, String>> matching, Duration timeout) {
+        List<ConsumerRecord<String, String>> found = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 "bootstrap.servers", infra.kafkaBootstrapServers(),
                 "group.id", "probe-" + UUID.randomUUID(),
@@ -29,7 +35,7 @@ public final class TopicProbe {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (found.isEmpty() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (matching.test(r.value())) found.add(r.value());
+                    if (matching.test(r)) found.add(r);
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.cooperllm.compressor;
 import dev.cooperllm.platform.ServiceSupport;
 import dev.cooperllm.platform.security.InternalToken;
 import dev.cooperllm.platform.web.ServiceClients;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -26,7 +27,9 @@ public class CompressorApplication {
 
     /** Bases are claim-checked: fetched from the trainer that computed them. */
     @Bean
-    RestClient trainerClient(@Value("${cooperllm.services.trainer-url}") String url, InternalToken token) {
-        return ServiceClients.to(url, token.value());
+    RestClient trainerClient(@Value("${cooperllm.services.trainer-url}") String url, InternalToken token,
+            ObservationRegistry observations) {
+        // Observed: the trace of the event being handled goes on to the peer in a traceparent header.
+        return ServiceClients.to(url, token.value()).mutate().observationRegistry(observations).build();
     }
 }

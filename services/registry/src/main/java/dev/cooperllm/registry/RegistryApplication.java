@@ -1,9 +1,9 @@
 package dev.cooperllm.registry;
 
-import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.ServiceSupport;
 import dev.cooperllm.platform.security.InternalToken;
 import dev.cooperllm.platform.web.ServiceClients;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -25,14 +25,18 @@ public class RegistryApplication {
         app.run(args);
     }
 
-    @Bean
-    ModelFactory modelFactory() {
-        return new ModelFactory();
-    }
-
     /** Bundles are claim-checked: the registry fetches them from the compressor that owns them. */
     @Bean
-    RestClient compressorClient(@Value("${cooperllm.services.compressor-url}") String url, InternalToken token) {
-        return ServiceClients.to(url, token.value());
+    RestClient compressorClient(@Value("${cooperllm.services.compressor-url}") String url, InternalToken token,
+            ObservationRegistry observations) {
+        // Observed: the trace of the event being handled goes on to the peer in a traceparent header.
+        return ServiceClients.to(url, token.value()).mutate().observationRegistry(observations).build();
+    }
+
+    /** Each job's version 0 is built by the trainer and fetched from it (claim check). */
+    @Bean
+    RestClient trainerClient(@Value("${cooperllm.services.trainer-url}") String url, InternalToken token,
+            ObservationRegistry observations) {
+        return ServiceClients.to(url, token.value()).mutate().observationRegistry(observations).build();
     }
 }

@@ -12,12 +12,10 @@ import dev.cooperllm.core.direction.DirectionSet;
 import dev.cooperllm.core.manifest.ParameterManifest;
 import dev.cooperllm.core.rng.CounterRng;
 import dev.cooperllm.core.update.ModelUpdate;
+import dev.cooperllm.events.InitialModelReady;
 import dev.cooperllm.events.JobSpec;
 import dev.cooperllm.events.RoundAggregated;
-import dev.cooperllm.events.RoundEvent;
 import dev.cooperllm.events.Topics;
-import dev.cooperllm.model.ModelConfig;
-import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.security.Hashes;
 import dev.cooperllm.platform.web.ApiProblem;
@@ -39,24 +37,27 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The registry alone, on real PostgreSQL and Kafka, with the compressor stubbed over HTTP. */
+/** The registry alone, on real PostgreSQL and Kafka, with the compressor and trainer stubbed over HTTP. */
 @SpringBootTest(properties = {"spring.config.name=registry", "spring.main.banner-mode=off"})
 class RegistryServiceTest {
 
     static final String INTERNAL_TOKEN = "internal-token-for-service-tests";
 
     private static final StubHttpServer COMPRESSOR = new StubHttpServer();
+    private static final StubHttpServer TRAINER = new StubHttpServer();
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         SharedInfrastructure.springProperties("registry").forEach((k, v) -> registry.add(k, () -> v));
         registry.add("cooperllm.security.internal-token", () -> INTERNAL_TOKEN);
         registry.add("cooperllm.services.compressor-url", COMPRESSOR::url);
+        registry.add("cooperllm.services.trainer-url", TRAINER::url);
     }
 
     @AfterAll
     static void stopStub() {
         COMPRESSOR.close();
+        TRAINER.close();
     }
 
     @Autowired
@@ -73,17 +74,35 @@ class RegistryServiceTest {
                 1, 8, 60, "/unused", List.of(), 0);
     }
 
+    /** A small layout of trainable tensors, as the trainer's model would report it. */
+    private static final ParameterManifest MANIFEST = ParameterManifest.builder()
+            .add("encoder.weight", new int[] {16, 8}, true).add("encoder.bias", new int[] {8}, true)
+            .add("head.weight", new int[] {8, 2}, true).add("head.bias", new int[] {2}, true).build();
+
+    /** The trainer's side of version 0: the checkpoint served for the registry to fetch, and its event. */
+    private static InitialModelReady initialModel(String job, float[] theta) {
+        byte[] bytes = new Checkpoint(MANIFEST.sha256(), theta).toBytes();
+        String id = "c-" + job + "-0";
+        TRAINER.serve("/internal/checkpoints/" + id, bytes);
+        return new InitialModelReady("e-" + job, job, id, Hashes.sha256(bytes), bytes.length, MANIFEST.canonicalText(),
+                MANIFEST.sha256(), MANIFEST.size(), spec(), Instant.now());
+    }
+
     @Test
-    void createsVersionZeroOnceAndAppliesAnAggregateExactlyAsReplayDoes() {
+    void storesTheTrainersVersionZeroOnceAndAppliesAnAggregateExactlyAsReplayDoes() {
         String job = "job-registrytest";
-        RoundEvent started = new RoundEvent("e1", RoundEvent.Type.JOB_STARTED, job, 0, -1, spec(), null, Instant.now());
-        registry.createInitial(started);
-        registry.createInitial(started); // a redelivered event changes nothing
+        float[] initial = ramp((int) MANIFEST.size());
+        InitialModelReady ready = initialModel(job, initial);
+        registry.createInitial(ready);
+        registry.createInitial(ready); // a redelivered event changes nothing
         assertThat(registry.list(job)).hasSize(1);
 
-        ParameterManifest manifest = ModelFactory.manifest(new ModelConfig("tiny", "head", 4, 32, 2, 42L));
+        ParameterManifest manifest = ParameterManifest.parse(registry.manifestText(job));
+        assertThat(manifest.sha256()).isEqualTo(MANIFEST.sha256());
+        // Version 0 is the trainer's checkpoint bit for bit: its SHA-256 is the one devices verify.
+        assertThat(registry.checkpoint(job, 0)).isEqualTo(new Checkpoint(MANIFEST.sha256(), initial).toBytes());
+        assertThat(registry.version(job, 0).sha256()).isEqualTo(ready.sha256());
         Checkpoint v0 = Checkpoint.fromBytes(registry.checkpoint(job, 0));
-        assertThat(v0.manifestSha256()).isEqualTo(manifest.sha256());
         assertThat(TopicProbe.await(SharedInfrastructure.get(), Topics.MODELS,
                 v -> v.contains(job) && v.contains("\"version\":0"), Duration.ofSeconds(30))).isNotEmpty();
 
@@ -134,6 +153,16 @@ class RegistryServiceTest {
         }
         assertThat(blobs.open("test/none")).isNull();
         tx.executeWithoutResult(s -> blobs.delete("test/streamed"));
+    }
+
+    @Test
+    void aCheckpointThatIsNotTheOneAnnouncedIsRefusedAndNothingIsStored() {
+        String job = "job-registrytest-bad";
+        InitialModelReady ready = initialModel(job, ramp((int) MANIFEST.size()));
+        InitialModelReady wrong = new InitialModelReady(ready.eventId(), job, ready.checkpointId(), "0".repeat(64),
+                ready.bytes(), ready.manifest(), ready.manifestSha256(), ready.parameters(), ready.spec(), ready.at());
+        assertThatThrownBy(() -> registry.createInitial(wrong)).hasMessageContaining("sha256");
+        assertThatThrownBy(() -> registry.list(job)).isInstanceOf(ApiProblem.class);
     }
 
     @Test

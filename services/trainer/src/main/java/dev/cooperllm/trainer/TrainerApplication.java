@@ -4,6 +4,7 @@ import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.ServiceSupport;
 import dev.cooperllm.platform.security.InternalToken;
 import dev.cooperllm.platform.web.ServiceClients;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
@@ -32,7 +33,9 @@ public class TrainerApplication {
 
     /** Checkpoints are fetched from the registry that owns them. */
     @Bean
-    RestClient registryClient(@Value("${cooperllm.services.registry-url}") String url, InternalToken token) {
-        return ServiceClients.to(url, token.value());
+    RestClient registryClient(@Value("${cooperllm.services.registry-url}") String url, InternalToken token,
+            ObservationRegistry observations) {
+        // Observed: the trace of the event being handled goes on to the peer in a traceparent header.
+        return ServiceClients.to(url, token.value()).mutate().observationRegistry(observations).build();
     }
 }

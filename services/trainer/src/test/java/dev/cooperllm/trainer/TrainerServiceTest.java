@@ -22,6 +22,7 @@ import dev.cooperllm.testkit.SharedInfrastructure;
 import dev.cooperllm.testkit.StubHttpServer;
 import dev.cooperllm.testkit.TopicProbe;
 import dev.cooperllm.trainer.domain.GuidanceService;
+import dev.cooperllm.trainer.domain.InitialModelService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The trainer alone, on real PostgreSQL and Kafka, with the registry stubbed over HTTP. */
-@SpringBootTest(properties = {"spring.config.name=trainer", "spring.main.banner-mode=off"})
+@SpringBootTest(properties = {"spring.config.name=trainer", "spring.main.banner-mode=off"},
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class TrainerServiceTest {
 
     static final String INTERNAL_TOKEN = "internal-token-for-service-tests";
@@ -61,6 +63,12 @@ class TrainerServiceTest {
 
     @Autowired
     BlobStore blobs;
+
+    @Autowired
+    InitialModelService initialModels;
+
+    @org.springframework.beans.factory.annotation.Value("${local.server.port}")
+    int port;
 
     private static JobSpec spec(String job, String guidanceKind) {
         return new JobSpec("tiny", "head", 4, 32, 2, 42L, new MethodSettings("zgr", guidanceKind, null, null, null, null,
@@ -107,5 +115,36 @@ class TrainerServiceTest {
         guidance.onRoundOpened(new RoundEvent("e2", RoundEvent.Type.ROUND_OPENED, "job-tr", 2, 0, spec("job-tr",
                 "pca:3"), null, Instant.now()));
         assertThat(blobs.get("g-job-tr-2")).isEqualTo(blobs.get("g-job-tr-1"));
+    }
+
+    @Test
+    void buildsEachJobsVersionZeroOnceAndServesItToTheRegistry() throws Exception {
+        RoundEvent started = new RoundEvent("e0", RoundEvent.Type.JOB_STARTED, "job-tr0", 0, -1, spec("job-tr0", "pca:3"),
+                null, Instant.now());
+        initialModels.onJobStarted(started);
+        initialModels.onJobStarted(started); // redelivery: nothing built twice
+
+        List<String> events = TopicProbe.await(SharedInfrastructure.get(), Topics.INITIAL_MODELS,
+                v -> v.contains("\"jobId\":\"job-tr0\""), Duration.ofSeconds(30));
+        assertThat(events).hasSize(1);
+        dev.cooperllm.events.InitialModelReady ready = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readValue(events.get(0), dev.cooperllm.events.InitialModelReady.class);
+
+        // The checkpoint is the model as the spec builds it (what the registry built itself before), served on
+        // the internal API under the id the event names, with the SHA-256 it names.
+        java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + port + "/internal/checkpoints/" + ready.checkpointId());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(uri).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).as("only for the platform").isEqualTo(401);
+        java.net.http.HttpResponse<byte[]> served = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                .header(dev.cooperllm.platform.web.InternalAuthFilter.HEADER, INTERNAL_TOKEN).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(dev.cooperllm.platform.security.Hashes.sha256(served.body())).isEqualTo(ready.sha256());
+        try (FederatedModel model = new ModelFactory().create(new ModelConfig("tiny", "head", 4, 32, 2, 42L))) {
+            assertThat(served.body()).isEqualTo(new Checkpoint(model.manifest().sha256(), model.parameters()).toBytes());
+            assertThat(ready.manifest()).isEqualTo(model.manifest().canonicalText());
+            assertThat(ready.parameters()).isEqualTo(model.manifest().size());
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.cooperllm.platform.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.LongConsumer;
 import org.springframework.core.io.AbstractResource;
 
 /**
@@ -12,11 +13,22 @@ public final class BlobResource extends AbstractResource {
     private final BlobStore store;
     private final String blobId;
     private final long length;
+    private final LongConsumer onRead;
 
     BlobResource(BlobStore store, String blobId, long length) {
+        this(store, blobId, length, n -> { });
+    }
+
+    private BlobResource(BlobStore store, String blobId, long length, LongConsumer onRead) {
         this.store = store;
         this.blobId = blobId;
         this.length = length;
+        this.onRead = onRead;
+    }
+
+    /** The same blob, telling {@code onRead} how many bytes each read handed out: what a download really sent. */
+    public BlobResource counting(LongConsumer onRead) {
+        return new BlobResource(store, blobId, length, onRead);
     }
 
     @Override
@@ -55,6 +67,7 @@ public final class BlobResource extends AbstractResource {
             @Override
             public int read() {
                 if (!load()) return -1;
+                onRead.accept(1);
                 return chunk[(int) (position++ % BlobStore.CHUNK)] & 0xFF;
             }
 
@@ -66,6 +79,7 @@ public final class BlobResource extends AbstractResource {
                 int n = Math.min(len, chunk.length - inChunk);
                 System.arraycopy(chunk, inChunk, b, off, n);
                 position += n;
+                onRead.accept(n);
                 return n;
             }
 

@@ -1,5 +1,6 @@
 package dev.cooperllm.platform.outbox;
 
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
@@ -28,17 +29,23 @@ public class OutboxRelay {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
-    private record Row(long id, String topic, String key, String payload) {
+    private record Row(long id, String topic, String key, String payload, String traceContext) {
     }
 
     private final JdbcClient jdbc;
     private final StreamBridge bridge;
     private final TransactionTemplate tx;
+    private final ObservationRegistry observations;
 
     public OutboxRelay(JdbcClient jdbc, StreamBridge bridge, TransactionTemplate tx) {
+        this(jdbc, bridge, tx, ObservationRegistry.NOOP);
+    }
+
+    public OutboxRelay(JdbcClient jdbc, StreamBridge bridge, TransactionTemplate tx, ObservationRegistry observations) {
         this.jdbc = jdbc;
         this.bridge = bridge;
         this.tx = tx;
+        this.observations = observations;
     }
 
     @Scheduled(fixedDelayString = "${cooperllm.outbox.poll-ms:100}")
@@ -54,23 +61,27 @@ public class OutboxRelay {
                 .query(Boolean.class).single();
         if (!Boolean.TRUE.equals(leader)) return 0;
         List<Row> rows = jdbc.sql("""
-                SELECT id, topic, message_key, payload FROM outbox
+                SELECT id, topic, message_key, payload, trace_context FROM outbox
                 WHERE sent_at IS NULL ORDER BY id LIMIT 50 FOR UPDATE SKIP LOCKED""")
-                .query((rs, i) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                .query((rs, i) -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
                 .list();
         for (Row row : rows) {
-            // Synchronous: returns once the broker acknowledged the record, throws when it did not.
-            Message<byte[]> message = MessageBuilder.withPayload(row.payload().getBytes(StandardCharsets.UTF_8))
-                    .setHeader(KafkaHeaders.KEY, row.key().getBytes(StandardCharsets.UTF_8))
-                    .setHeader("contentType", MimeTypeUtils.APPLICATION_JSON_VALUE)
-                    .build();
-            if (!bridge.send(row.topic(), message)) {
-                throw new IllegalStateException("Kafka refused outbox row " + row.id() + " for " + row.topic());
-            }
+            TraceContext.continueWith(observations, row.topic(), row.traceContext(), () -> send(row));
             jdbc.sql("UPDATE outbox SET sent_at = now() WHERE id = ?").param(row.id()).update();
         }
         if (!rows.isEmpty()) log.debug("relayed {} outbox rows", rows.size());
         return rows.size();
+    }
+
+    private void send(Row row) {
+        // Synchronous: returns once the broker acknowledged the record, throws when it did not.
+        Message<byte[]> message = MessageBuilder.withPayload(row.payload().getBytes(StandardCharsets.UTF_8))
+                .setHeader(KafkaHeaders.KEY, row.key().getBytes(StandardCharsets.UTF_8))
+                .setHeader("contentType", MimeTypeUtils.APPLICATION_JSON_VALUE)
+                .build();
+        if (!bridge.send(row.topic(), message)) {
+            throw new IllegalStateException("Kafka refused outbox row " + row.id() + " for " + row.topic());
+        }
     }
 
     /** Sent rows are history; keep a day of them for inspection. */

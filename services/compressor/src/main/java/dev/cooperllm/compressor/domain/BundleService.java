@@ -1,5 +1,6 @@
 package dev.cooperllm.compressor.domain;
 
+import dev.cooperllm.compressor.metrics.CompressorMetrics;
 import dev.cooperllm.compressor.persistence.BundleRepository;
 import dev.cooperllm.compressor.persistence.OutcomeRepository;
 import dev.cooperllm.core.aggregate.RoundConfig;
@@ -50,9 +51,10 @@ public class BundleService {
     private final Clock clock;
     private final BundleBuilder builder;
     private final TransactionTemplate tx;
+    private final CompressorMetrics metrics;
 
     public BundleService(RestClient trainer, BundleRepository bundles, OutcomeRepository outcomes, BlobStore blobs, Outbox outbox,
-            Clock clock, TransactionTemplate tx,
+            Clock clock, TransactionTemplate tx, CompressorMetrics metrics,
             @Value("${cooperllm.compressor.device-bandwidth-bytes-per-second:#{T(dev.cooperllm.core.bundle.BundleBuilder).DEFAULT_BANDWIDTH_BYTES_PER_SECOND}}") double bandwidth,
             @Value("${cooperllm.compressor.device-compute-seconds:#{T(dev.cooperllm.core.bundle.BundleBuilder).DEFAULT_COMPUTE_SECONDS}}") double computeSeconds,
             @Value("${cooperllm.compressor.block-size:#{T(dev.cooperllm.core.bundle.BundleBuilder).DEFAULT_BLOCK_SIZE}}") int blockSize) {
@@ -64,6 +66,7 @@ public class BundleService {
         this.clock = clock;
         this.builder = new BundleBuilder(bandwidth, computeSeconds, blockSize);
         this.tx = tx;
+        this.metrics = metrics;
     }
 
     /** Reads the basis from the trainer and builds the bundle outside any transaction; stores it in one. */
@@ -97,6 +100,7 @@ public class BundleService {
                     event.round(), event.baseVersion(), id, sha, bytes.length, config.directionCount(), bitList,
                     JobMethods.settings(config, manifest.trainableSize()), clock.instant()));
         });
+        metrics.built(bytes.length);
         log.debug("job {} round {}: bundle {} bytes, rank {}, bits {}", event.jobId(), event.round(), bytes.length,
                 config.basisRank(), bitList);
     }
@@ -111,9 +115,10 @@ public class BundleService {
         bundles.find(id).orElseThrow(() -> ApiProblem.notFound("unknown-bundle", "no bundle " + id));
         var blob = blobs.open(id);
         if (blob == null) throw new IllegalStateException("bundle " + id + " has no stored bytes");
-        return blob;
+        return blob.counting(metrics::served);
     }
 
+    /** A bundle's bytes whole, for tests and tools (downloads go through {@link #stream}). */
     public byte[] bytes(String id) {
         bundles.find(id).orElseThrow(() -> ApiProblem.notFound("unknown-bundle", "no bundle " + id));
         return blobs.get(id);

@@ -12,6 +12,7 @@ import dev.cooperllm.events.ModelVersionPublished;
 import dev.cooperllm.events.RoundAggregated;
 import dev.cooperllm.events.RoundEvent;
 import dev.cooperllm.events.Topics;
+import dev.cooperllm.orchestrator.metrics.OrchestratorMetrics;
 import dev.cooperllm.orchestrator.persistence.JobRepository;
 import dev.cooperllm.orchestrator.persistence.RoundRepository;
 import dev.cooperllm.orchestrator.persistence.UpdateRepository;
@@ -52,13 +53,14 @@ public class RoundCoordinator {
     private final Outbox outbox;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final OrchestratorMetrics metrics;
     private final long bundleTimeoutSeconds;
     private final long versionTimeoutSeconds;
     private final int maxResends;
     private final int maxConsecutiveFailures;
 
     public RoundCoordinator(JobRepository jobs, RoundRepository rounds, UpdateRepository updates,
-            RoundCompletion completion, Outbox outbox, Clock clock, TransactionTemplate tx,
+            RoundCompletion completion, Outbox outbox, Clock clock, TransactionTemplate tx, OrchestratorMetrics metrics,
             @Value("${cooperllm.rounds.bundle-timeout-seconds:300}") long bundleTimeoutSeconds,
             @Value("${cooperllm.rounds.version-timeout-seconds:120}") long versionTimeoutSeconds,
             @Value("${cooperllm.rounds.max-aggregate-resends:5}") int maxResends,
@@ -70,6 +72,7 @@ public class RoundCoordinator {
         this.outbox = outbox;
         this.clock = clock;
         this.tx = tx;
+        this.metrics = metrics;
         this.bundleTimeoutSeconds = bundleTimeoutSeconds;
         this.versionTimeoutSeconds = versionTimeoutSeconds;
         this.maxResends = maxResends;
@@ -214,14 +217,16 @@ public class RoundCoordinator {
     }
 
     private void aggregate(Job job, Round round) {
-        RoundOutcome outcome = completion.complete(job.spec(), round, updates.acceptedUpdates(job.id(), round.round()),
-                jobs.guardState(job.id()));
+        List<StoredUpdate> accepted = updates.acceptedUpdates(job.id(), round.round());
+        RoundOutcome outcome = metrics.timeAggregation(() -> completion.complete(job.spec(), round, accepted,
+                jobs.guardState(job.id())));
         AggregateResult result = outcome.result();
         FederatedEvaluation evaluation = outcome.evaluation().federated();
         rounds.recordOutcome(job.id(), round.round(), result.participants().size(), result.meanLoss(),
                 result.meanSpread(), evaluation.present() ? evaluation.loss() : null,
                 evaluation.present() ? evaluation.accuracy() : null, evaluation.devices(), outcome.guard().stepScale());
         GuardDecision decision = outcome.decision();
+        metrics.guardDecided(decision);
         switch (decision.action()) {
             case SKIP -> fail(job, round, decision.cause() == GuardDecision.Cause.TOO_FEW_REPORTS ? FailureKind.QUORUM
                     : FailureKind.DIVERGENCE, decision.reason(), round.baseVersion());
@@ -256,6 +261,7 @@ public class RoundCoordinator {
     /** Fails the round and opens the next one on {@code nextBase}. */
     private void fail(Job job, Round round, FailureKind kind, String reason, long nextBase) {
         if (!rounds.markFailed(job.id(), round.round(), kind, reason)) return;
+        metrics.roundFailed(kind);
         log.warn("job {} round {} failed ({}): {}", job.id(), round.round(), kind, reason);
         outbox.add(Topics.ROUNDS, job.id(), event(RoundEvent.Type.ROUND_FAILED, job, round.round(),
                 round.baseVersion(), reason));

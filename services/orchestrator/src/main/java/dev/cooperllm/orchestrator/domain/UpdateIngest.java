@@ -3,6 +3,7 @@ package dev.cooperllm.orchestrator.domain;
 import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.events.DeviceUpdate;
 import dev.cooperllm.events.Topics;
+import dev.cooperllm.orchestrator.metrics.OrchestratorMetrics;
 import dev.cooperllm.orchestrator.persistence.DeviceRepository;
 import dev.cooperllm.orchestrator.persistence.JobRepository;
 import dev.cooperllm.orchestrator.persistence.RoundRepository;
@@ -47,19 +48,33 @@ public class UpdateIngest {
     private final UpdateRepository updates;
     private final Outbox outbox;
     private final Clock clock;
+    private final OrchestratorMetrics metrics;
 
     public UpdateIngest(JobRepository jobs, RoundRepository rounds, DeviceRepository devices, UpdateRepository updates,
-            Outbox outbox, Clock clock) {
+            Outbox outbox, Clock clock, OrchestratorMetrics metrics) {
         this.jobs = jobs;
         this.rounds = rounds;
         this.devices = devices;
         this.updates = updates;
         this.outbox = outbox;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
+    /** {@link #check} and store an upload, counting what became of it by outcome and problem reason. */
     @Transactional
     public Accepted accept(String roundIdText, String deviceId, String idempotencyKey, UpdateRequest req) {
+        try {
+            Accepted accepted = check(roundIdText, deviceId, idempotencyKey, req);
+            metrics.updateAccepted(accepted.replayed());
+            return accepted;
+        } catch (ApiProblem | IllegalArgumentException rejected) {
+            metrics.updateRejected(rejected);
+            throw rejected;
+        }
+    }
+
+    private Accepted check(String roundIdText, String deviceId, String idempotencyKey, UpdateRequest req) {
         if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 128) {
             throw ApiProblem.badRequest("missing-idempotency-key",
                     "uploads need an Idempotency-Key header of 1 to 128 characters");

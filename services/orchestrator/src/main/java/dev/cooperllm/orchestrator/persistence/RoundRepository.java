@@ -150,6 +150,16 @@ public class RoundRepository {
                 .update() == 1;
     }
 
+    /** How many rounds of all jobs are in each status (metrics). */
+    public Map<String, Long> countByStatus() {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        jdbc.sql("SELECT status, count(*) FROM rounds GROUP BY status")
+                .query((java.sql.ResultSet rs) -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                });
+        return counts;
+    }
+
     /** The aggregate was sent again: the version timeout starts over. */
     public void markResent(String jobId, long round) {
         jdbc.sql("UPDATE rounds SET resends = resends + 1, aggregated_at = now() WHERE job_id = ? AND round = ?")

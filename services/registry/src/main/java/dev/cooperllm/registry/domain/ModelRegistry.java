@@ -5,19 +5,16 @@ import dev.cooperllm.core.checkpoint.Checkpoint;
 import dev.cooperllm.core.direction.DirectionSet;
 import dev.cooperllm.core.manifest.ParameterManifest;
 import dev.cooperllm.core.update.ModelUpdate;
-import dev.cooperllm.events.JobSpec;
+import dev.cooperllm.events.InitialModelReady;
 import dev.cooperllm.events.ModelVersionPublished;
 import dev.cooperllm.events.RoundAggregated;
-import dev.cooperllm.events.RoundEvent;
 import dev.cooperllm.events.Topics;
-import dev.cooperllm.model.FederatedModel;
-import dev.cooperllm.model.ModelConfig;
-import dev.cooperllm.model.ModelFactory;
 import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.data.Floats;
 import dev.cooperllm.platform.outbox.Outbox;
 import dev.cooperllm.platform.security.Hashes;
 import dev.cooperllm.platform.web.ApiProblem;
+import dev.cooperllm.registry.metrics.RegistryMetrics;
 import dev.cooperllm.registry.persistence.VersionRepository;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -26,6 +23,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.Resource;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -33,8 +31,9 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Owns every model version. A new version is always its parent minus Σ_d c_d·u_d, computed by
- * fl-core exactly as a replaying device computes it, so the registry's bits are the reference.
+ * Owns every model version. Version 0 is the trainer's build of the job's model, copied here; every later
+ * version is its parent minus Σ_d c_d·u_d, computed by fl-core exactly as a replaying device computes it, so
+ * the registry's bits are the reference. It never loads a model itself (no DJL, no libtorch).
  */
 @Service
 public class ModelRegistry {
@@ -52,42 +51,56 @@ public class ModelRegistry {
     private final VersionRepository versions;
     private final BlobStore blobs;
     private final Outbox outbox;
-    private final ModelFactory models;
     private final RestClient compressor;
+    private final RestClient trainer;
     private final JsonMapper json;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final RegistryMetrics metrics;
 
-    public ModelRegistry(VersionRepository versions, BlobStore blobs, Outbox outbox, ModelFactory models,
-            RestClient compressor, JsonMapper json, Clock clock, TransactionTemplate tx) {
+    public ModelRegistry(VersionRepository versions, BlobStore blobs, Outbox outbox,
+            @Qualifier("compressorClient") RestClient compressor, @Qualifier("trainerClient") RestClient trainer,
+            JsonMapper json, Clock clock, TransactionTemplate tx, RegistryMetrics metrics) {
         this.versions = versions;
         this.blobs = blobs;
         this.outbox = outbox;
-        this.models = models;
         this.compressor = compressor;
+        this.trainer = trainer;
         this.json = json;
         this.clock = clock;
         this.tx = tx;
+        this.metrics = metrics;
     }
 
-    /** Version 0: the model as its spec builds it (pretrained weights, seeded heads and adapters). */
-    @Transactional
-    public void createInitial(RoundEvent started) {
-        JobSpec spec = started.spec();
-        ParameterManifest manifest;
-        float[] theta;
-        try (FederatedModel model = models.create(config(spec))) {
-            manifest = model.manifest();
-            theta = model.parameters();
+    /**
+     * Version 0: the checkpoint the trainer built from the job's spec (pretrained weights, seeded heads and
+     * adapters). Fetched before any transaction starts, like a round's bundle, and checked against the event's
+     * SHA-256 and manifest; stored in the registry's own checkpoint format, so its SHA-256 is what it always was.
+     */
+    public void createInitial(InitialModelReady ready) {
+        if (versions.model(ready.jobId()).isPresent()) return; // redelivery: version 0 exists
+        byte[] bytes = trainer.get().uri("/internal/checkpoints/{id}", ready.checkpointId()).retrieve().body(byte[].class);
+        if (bytes == null || !Hashes.sha256(bytes).equals(ready.sha256())) {
+            throw new IllegalStateException("checkpoint " + ready.checkpointId() + " does not match its sha256");
         }
-        if (!versions.insertModel(started.jobId(), json.writeValueAsString(spec), manifest.canonicalText(),
-                manifest.sha256())) {
-            return; // redelivered JOB_STARTED: version 0 exists
+        ParameterManifest manifest = ParameterManifest.parse(ready.manifest());
+        Checkpoint checkpoint = Checkpoint.fromBytes(bytes);
+        float[] theta = checkpoint.parameters();
+        if (!manifest.sha256().equals(ready.manifestSha256()) || !checkpoint.manifestSha256().equals(manifest.sha256())
+                || theta.length != manifest.size()) {
+            throw new IllegalStateException("checkpoint " + ready.checkpointId() + " does not fit the manifest "
+                    + ready.manifestSha256());
         }
-        String sha = store(started.jobId(), 0, manifest, theta);
-        versions.insertVersion(new ModelVersion(started.jobId(), 0, -1, 0, null, null, null, sha, null, false, null));
-        publish(started.jobId(), 0, -1, 0, sha, theta.length, Float.NaN, false);
-        log.info("job {}: version 0 created ({} trainable parameters, manifest {})", started.jobId(), theta.length,
+        tx.executeWithoutResult(status -> {
+            if (!versions.insertModel(ready.jobId(), json.writeValueAsString(ready.spec()), manifest.canonicalText(),
+                    manifest.sha256())) {
+                return; // a concurrent delivery stored it first
+            }
+            String sha = store(ready.jobId(), 0, manifest, theta);
+            versions.insertVersion(new ModelVersion(ready.jobId(), 0, -1, 0, null, null, null, sha, null, false, null));
+            publish(ready.jobId(), 0, -1, 0, sha, theta.length, Float.NaN, false);
+        });
+        log.info("job {}: version 0 stored ({} trainable parameters, manifest {})", ready.jobId(), theta.length,
                 manifest.sha256().substring(0, 12));
     }
 
@@ -238,14 +251,10 @@ public class ModelRegistry {
             float meanLoss, boolean rolledBack) {
         outbox.add(Topics.MODELS, job, new ModelVersionPublished(UUID.randomUUID().toString(), job, version, parent,
                 round, sha, parameters, meanLoss, rolledBack, clock.instant()));
+        metrics.published(rolledBack ? "rollback" : version == 0 ? "initial" : "round");
     }
 
     private static String blobId(String job, long version) {
         return "checkpoint/" + job + "/" + version;
-    }
-
-    static ModelConfig config(JobSpec spec) {
-        return new ModelConfig(spec.model(), spec.peft(), spec.loraRank(), spec.maxTokens(), spec.numClasses(),
-                spec.modelSeed());
     }
 }

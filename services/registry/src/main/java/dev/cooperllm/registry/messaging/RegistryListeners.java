@@ -1,5 +1,6 @@
 package dev.cooperllm.registry.messaging;
 
+import dev.cooperllm.events.InitialModelReady;
 import dev.cooperllm.events.RoundAggregated;
 import dev.cooperllm.events.RoundEvent;
 import dev.cooperllm.registry.domain.ModelRegistry;
@@ -10,11 +11,16 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class RegistryListeners {
 
-    /** JOB_STARTED creates version 0; a cancelled job's models are closed to its devices. */
+    /** The trainer built a job's version 0: store it. */
+    @Bean
+    Consumer<InitialModelReady> onInitialModel(ModelRegistry registry) {
+        return registry::createInitial;
+    }
+
+    /** A cancelled job's models are closed to its devices. */
     @Bean
     Consumer<RoundEvent> onRoundEvent(ModelRegistry registry) {
         return event -> {
-            if (event.type() == RoundEvent.Type.JOB_STARTED) registry.createInitial(event);
             if (event.type() == RoundEvent.Type.JOB_ENDED && "cancelled".equals(event.reason())) registry.cancelled(event.jobId());
         };
     }

@@ -16,6 +16,7 @@ import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.outbox.Outbox;
 import dev.cooperllm.platform.security.Hashes;
 import dev.cooperllm.platform.strategy.JobMethods;
+import dev.cooperllm.trainer.metrics.TrainerMetrics;
 import dev.cooperllm.trainer.persistence.GuidanceRepository;
 import jakarta.annotation.PreDestroy;
 import java.nio.ByteBuffer;
@@ -53,10 +54,12 @@ public class GuidanceService {
     private final Outbox outbox;
     private final Clock clock;
     private final TransactionTemplate tx;
+    private final TrainerMetrics metrics;
     private final Map<String, FederatedModel> models = new ConcurrentHashMap<>();
 
     public GuidanceService(ModelFactory factory, RestClient registry, PublicData publicData,
-            GuidanceRepository repository, BlobStore blobs, Outbox outbox, Clock clock, TransactionTemplate tx) {
+            GuidanceRepository repository, BlobStore blobs, Outbox outbox, Clock clock, TransactionTemplate tx,
+            TrainerMetrics metrics) {
         this.factory = factory;
         this.registry = registry;
         this.publicData = publicData;
@@ -65,6 +68,7 @@ public class GuidanceService {
         this.outbox = outbox;
         this.clock = clock;
         this.tx = tx;
+        this.metrics = metrics;
     }
 
     /** Loads the version and runs backprop outside any transaction (it takes seconds); stores the basis in one. */
@@ -98,6 +102,7 @@ public class GuidanceService {
                     event.round(), event.baseVersion(), id, sha, payload.length, rank, publicLoss, gradientNorm, spec,
                     clock.instant()));
         });
+        metrics.guidance(computed != null, java.time.Duration.ofNanos(System.nanoTime() - started));
         log.debug("job {} round {}: guidance {} rank {} in {} ms", event.jobId(), event.round(),
                 reused.isPresent() ? "reused from round " + reused.get().round() : "computed", rank,
                 (System.nanoTime() - started) / 1_000_000);
