@@ -18,17 +18,24 @@ final class EmbeddedInfrastructure implements Infrastructure {
     private final EmbeddedPostgresServer postgres;
     private final WorkingDirectory directory;
     private final int defaultPartitions;
+    private final KafkaSwitch kafkaSwitch;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedInfrastructure(EmbeddedKafkaServer kafka, EmbeddedPostgresServer postgres,
-            WorkingDirectory directory, int defaultPartitions) {
+            WorkingDirectory directory, int defaultPartitions, KafkaSwitch kafkaSwitch) {
         this.kafka = kafka;
         this.postgres = postgres;
         this.directory = directory;
         this.defaultPartitions = defaultPartitions;
+        this.kafkaSwitch = kafkaSwitch;
     }
 
     static EmbeddedInfrastructure start(InfrastructureOptions options) {
+        return start(options, null);
+    }
+
+    /** With {@code kafkaSwitch}, the broker advertises the switch and every client connects through it. */
+    static EmbeddedInfrastructure start(InfrastructureOptions options, KafkaSwitch kafkaSwitch) {
         WorkingDirectory directory = WorkingDirectory.open(options.workingDirectory());
         EmbeddedPostgresServer postgres = null;
         try {
@@ -38,12 +45,13 @@ final class EmbeddedInfrastructure implements Infrastructure {
             postgres = EmbeddedPostgresServer.start(postgresDir, options.postgresPort());
             long t1 = System.nanoTime();
             EmbeddedKafkaServer kafka = EmbeddedKafkaServer.start(kafkaDir, options.kafkaPort(),
-                    options.defaultPartitions());
+                    options.defaultPartitions(), kafkaSwitch == null ? 0 : kafkaSwitch.port());
+            if (kafkaSwitch != null) kafkaSwitch.forwardTo(kafka.boundPort());
             long t2 = System.nanoTime();
             log.info("Embedded PostgreSQL on 127.0.0.1:{} in {} ms, Kafka (KRaft) on {} in {} ms, under {}",
                     postgres.port(), (t1 - t0) / 1_000_000, kafka.bootstrapServers(), (t2 - t1) / 1_000_000,
                     directory.path);
-            return new EmbeddedInfrastructure(kafka, postgres, directory, options.defaultPartitions());
+            return new EmbeddedInfrastructure(kafka, postgres, directory, options.defaultPartitions(), kafkaSwitch);
         } catch (RuntimeException e) {
             if (postgres != null) {
                 try {
@@ -59,7 +67,7 @@ final class EmbeddedInfrastructure implements Infrastructure {
 
     @Override
     public String kafkaBootstrapServers() {
-        return kafka.bootstrapServers();
+        return kafkaSwitch == null ? kafka.bootstrapServers() : "127.0.0.1:" + kafkaSwitch.port();
     }
 
     @Override
@@ -93,7 +101,8 @@ final class EmbeddedInfrastructure implements Infrastructure {
             return;
         }
         RuntimeException failure = null;
-        for (AutoCloseable part : new AutoCloseable[] {kafka, postgres, directory}) {
+        for (AutoCloseable part : new AutoCloseable[] {kafkaSwitch, kafka, postgres, directory}) {
+            if (part == null) continue;
             try {
                 part.close();
             } catch (Exception e) {

@@ -32,7 +32,8 @@ final class EmbeddedKafkaServer implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    static EmbeddedKafkaServer start(Path directory, int port, int partitions) {
+    /** {@code advertisedPort}: 0 to advertise the port clients connect to, else the port of a forwarder in front. */
+    static EmbeddedKafkaServer start(Path directory, int port, int partitions, int advertisedPort) {
         QuietLogs.quietServers();
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
@@ -43,7 +44,7 @@ final class EmbeddedKafkaServer implements AutoCloseable {
                 .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-        brokerConfig(port, partitions).forEach(builder::setConfigProp);
+        brokerConfig(port, partitions, advertisedPort).forEach(builder::setConfigProp);
         KafkaClusterTestKit cluster;
         try {
             cluster = builder.build();
@@ -66,13 +67,18 @@ final class EmbeddedKafkaServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> brokerConfig(int port, int partitions) {
+    private static Map<String, Object> brokerConfig(int port, int partitions, int advertisedPort) {
         Map<String, Object> config = new LinkedHashMap<>();
         // The test kit hands its pre-bound sockets to the listeners it named, whatever port the config asks for,
         // and the quorum voter list is computed from them; so those stay as they are and clients get a third
         // listener that binds exactly what was asked.
         config.put("listeners", INTERNAL_LISTENER + "://localhost:0," + CLIENT_LISTENER + "://127.0.0.1:" + port
                 + "," + CONTROLLER_LISTENER + "://localhost:0");
+        if (advertisedPort > 0) {
+            // Port 0 of the test kit's own listeners is replaced by the port it bound when the broker registers.
+            config.put("advertised.listeners", INTERNAL_LISTENER + "://localhost:0," + CLIENT_LISTENER + "://127.0.0.1:"
+                    + advertisedPort);
+        }
         config.put("listener.security.protocol.map", INTERNAL_LISTENER + ":PLAINTEXT," + CLIENT_LISTENER
                 + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         config.put("auto.create.topics.enable", "true");
@@ -94,6 +100,10 @@ final class EmbeddedKafkaServer implements AutoCloseable {
 
     String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    int boundPort() {
+        return Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
     }
 
     @Override
