@@ -7,8 +7,10 @@ import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFuncti
 import static org.springframework.web.servlet.function.RequestPredicates.path;
 
 import dev.cooperllm.platform.web.InternalAuthFilter;
+import dev.cooperllm.platform.web.ServiceClients;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
@@ -16,6 +18,12 @@ import org.springframework.web.servlet.function.ServerResponse;
 /** Which service owns which part of the public API (docs/design.md §6). Authentication happens before, in {@link AuthFilter}. */
 @Configuration(proxyBeanMethods = false)
 class Routes {
+
+    /** What the routes forward with (Spring Cloud Gateway picks it up): pooled threads and timeouts. */
+    @Bean
+    ClientHttpRequestFactory forwardingRequestFactory() {
+        return ServiceClients.requestFactory();
+    }
 
     @Bean
     RouterFunction<ServerResponse> orchestratorRoute(GatewayProperties p) {
