@@ -23,6 +23,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingInitializationContext;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -87,8 +89,6 @@ public final class LocalPlatform implements AutoCloseable {
         int gateway = freePort();
         Map<String, String> common = new LinkedHashMap<>();
         common.put("spring.main.banner-mode", "off");
-        common.put("logging.level.root", "WARN");
-        common.put("logging.level.dev.cooperllm", "WARN");
         common.put("cooperllm.security.token-secret", tokenSecret);
         common.put("cooperllm.security.internal-token", internalToken);
         common.put("cooperllm.services.registry-url", "http://127.0.0.1:" + registry);
@@ -142,14 +142,17 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     /**
-     * The services start in parallel, and each Spring application would configure Logback as it starts;
-     * two doing it at once fail with a ConcurrentModificationException. Configured once here, each finds
-     * it done (and still applies its own {@code logging.level.*}).
+     * The services start in parallel, and each Spring application's logging listener would configure
+     * Logback and set its levels as it starts; two doing it at once fail inside Logback (a
+     * ConcurrentModificationException, an ArrayIndexOutOfBoundsException). So the platform configures
+     * logging once, with the levels every service gets here, and the services start without that listener.
      */
     private static synchronized void initialiseLogging() {
         LoggingSystem logging = LoggingSystem.get(LocalPlatform.class.getClassLoader());
         logging.beforeInitialize();
         logging.initialize(new LoggingInitializationContext(new StandardEnvironment()), null, null);
+        logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.WARN);
+        logging.setLogLevel("dev.cooperllm", LogLevel.WARN);
     }
 
     /** The shared servers of this JVM (tests). */
@@ -245,6 +248,8 @@ public final class LocalPlatform implements AutoCloseable {
         spec.properties().forEach((k, v) -> args.add("--" + k + "=" + v));
         SpringApplication application = new SpringApplication(spec.app());
         application.setRegisterShutdownHook(false);
+        application.setListeners(application.getListeners().stream()
+                .filter(l -> !(l instanceof LoggingApplicationListener)).toList());
         return application.run(args.toArray(String[]::new));
     }
 
