@@ -63,6 +63,10 @@ class FaultToleranceTest {
 
     /** A plain ZOO job on the tiny model: no public data, quick rounds. */
     private AdminClient.CreatedJob job(int devices, int rounds) {
+        return admin.createJob(spec(devices, rounds));
+    }
+
+    private static Map<String, Object> spec(int devices, int rounds) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("model", "tiny");
         spec.put("peft", "full");
@@ -72,7 +76,7 @@ class FaultToleranceTest {
         spec.put("minParticipants", devices);
         spec.put("batchSize", 4);
         spec.put("roundTimeoutSeconds", 300);
-        return admin.createJob(spec);
+        return spec;
     }
 
     private Device device(AdminClient.CreatedJob job, int index) {
@@ -189,6 +193,68 @@ class FaultToleranceTest {
             assertThat(json.readTree(text).path("reason").asString()).isEqualTo("body-too-large");
         }
         assertThat(AdminClient.list(admin.send("GET", "/api/v1/jobs", null))).hasSize(jobsBefore);
+    }
+
+    @Test
+    void aPausedJobNeitherAggregatesNorHandsOutWorkUntilItResumes() {
+        Map<String, Object> spec = spec(2, 1);
+        spec.put("minParticipants", 1);
+        spec.put("roundTimeoutSeconds", 4);
+        AdminClient.CreatedJob job = admin.createJob(spec);
+        Device a = device(job, 0);
+        Device b = device(job, 1);
+        admin.startJob(job.id());
+        runUntilReported(a);
+        admin.send("POST", "/api/v1/jobs/" + job.id() + "/pause", null);
+        // Past the deadline, a running job would aggregate a's update alone; a paused one waits, and gives b nothing.
+        await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .until(() -> admin.rounds(job.id()).get(0).path("status").asString().equals("OPEN") && b.runOnce().isEmpty());
+        admin.send("POST", "/api/v1/jobs/" + job.id() + "/resume", null);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(ApiException.class)
+                .until(() -> {
+                    b.runOnce();
+                    return admin.job(job.id()).path("status").asString().equals("COMPLETED");
+                });
+        JsonNode round = admin.rounds(job.id()).get(0);
+        assertThat(round.path("status").asString()).isEqualTo("CLOSED");
+        assertThat(round.path("participants").asInt()).isBetween(1, 2);
+    }
+
+    @Test
+    void anAdminRollbackDuringAnOpenRoundSupersedesItAndTheJobGoesOnFromTheRollback() {
+        AdminClient.CreatedJob job = job(2, 2);
+        Device a = device(job, 0);
+        Device b = device(job, 1);
+        admin.startJob(job.id());
+        runUntilReported(a);
+        runUntilReported(b);
+        admin.awaitVersion(job.id(), 1, Duration.ofSeconds(120));
+        // Round 2 builds on version 1; with one of its two updates in, the admin goes back to version 0.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(ApiException.class)
+                .until(() -> a.runOnce().filter(r -> r.round() == 2).isPresent());
+        admin.send("POST", "/api/v1/models/" + job.id() + "/rollback?to=0", null);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> admin.rounds(job.id()).get(1).path("status").asString().equals("FAILED"));
+        JsonNode superseded = admin.rounds(job.id()).get(1);
+        assertThat(superseded.path("failureKind").asString()).as(superseded.toString()).isEqualTo("SUPERSEDED");
+        assertThat(dev.cooperllm.core.checkpoint.Checkpoint.fromBytes(admin.checkpoint(job.id(), 2)).parameters())
+                .as("the rollback publishes version 0's weights as version 2")
+                .containsExactly(dev.cooperllm.core.checkpoint.Checkpoint.fromBytes(admin.checkpoint(job.id(), 0)).parameters());
+
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            for (Device d : List.of(a, b)) {
+                try {
+                    d.runOnce();
+                } catch (ApiException e) {
+                    // the superseded round closing under a device
+                }
+            }
+            return admin.job(job.id()).path("status").asString().equals("COMPLETED");
+        });
+        List<JsonNode> rounds = AdminClient.list(admin.rounds(job.id()));
+        assertThat(rounds).extracting(r -> r.path("status").asString()).containsExactly("CLOSED", "FAILED", "CLOSED");
+        assertThat(rounds.get(2).path("baseVersion").asLong()).as("the next round builds on the rollback").isEqualTo(2);
+        assertThat(rounds.get(2).path("resultVersion").asLong()).isEqualTo(3);
     }
 
     /** A device whose losses are lies: wildly inconsistent pairs, overflowing values, negative ones. */
