@@ -14,7 +14,8 @@ package dev.cooperllm.events;
  * @param alpha              mixing weight of the isotropic part (zgr-paper; the start of zgr-alpha)
  * @param learningRate       step size (isotropic η for zgr); null for the default ∝ K·n
  * @param guidedLearningRate fraction of a Newton step along each guided direction (zgr)
- * @param aggregator         {@code mean}, {@code median}, {@code trimmed} or {@code clip}
+ * @param aggregator         {@code robust} (the default: clipped to the median ± 3 robust σ), {@code mean}, {@code median},
+ *                           {@code trimmed} or {@code clip}
  * @param guard              {@code full}, {@code spike} or {@code off}
  * @param evaluateEvery      rounds between federated evaluations (0 = never)
  */
