@@ -87,6 +87,14 @@ class FaultToleranceTest {
         return new Device(client, model, e.deviceId(), job.id());
     }
 
+    /** Enrols {@code client} in {@code job}, starts the job and waits for the device's first assignment. */
+    private Assignment startAndAwaitAssignment(AdminClient.CreatedJob job, CooperClient client) {
+        CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of());
+        admin.startJob(job.id());
+        return await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.assignment(e.deviceId()).orElse(null), java.util.Objects::nonNull);
+    }
+
     private void awaitStatus(String jobId, String status) {
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250))
                 .until(() -> admin.job(jobId).path("status").asString().equals(status));
@@ -118,10 +126,7 @@ class FaultToleranceTest {
     void aCompressorDownWhileTheRegistryAppliesDelaysTheRoundButTheJobGoesOn() throws Exception {
         AdminClient.CreatedJob job = job(1, 1);
         CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
-        CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of());
-        admin.startJob(job.id());
-        Assignment a = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                .until(() -> client.assignment(e.deviceId()).orElse(null), java.util.Objects::nonNull);
+        Assignment a = startAndAwaitAssignment(job, client);
         client.bundle(a.bundleId());
         platform.stop("compressor");
         try {
@@ -146,10 +151,7 @@ class FaultToleranceTest {
     void theSameUpdatePostedThreeTimesAtOnceIsCountedOnceAndAnsweredAsTheFirstWas() throws Exception {
         AdminClient.CreatedJob job = job(1, 1);
         CooperClient client = new CooperClient(URI.create(platform.gatewayUrl()));
-        CooperClient.Enrolment e = client.enroll(job.id(), job.enrolmentSecret(), Map.of());
-        admin.startJob(job.id());
-        Assignment a = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                .until(() -> client.assignment(e.deviceId()).orElse(null), java.util.Objects::nonNull);
+        Assignment a = startAndAwaitAssignment(job, client);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("bundleId", a.bundleId());
         body.put("samples", 4);
@@ -163,7 +165,7 @@ class FaultToleranceTest {
         body.put("lossMinus", minus);
         byte[] bytes = json.writeValueAsBytes(body);
         Callable<HttpResponse<byte[]>> post = () -> admin.exchange("POST", "/api/v1/rounds/" + a.roundId() + "/updates",
-                "application/json", bytes, Map.of("Authorization", "Bearer " + e.token(), "Idempotency-Key", "same-key"));
+                "application/json", bytes, Map.of("Authorization", "Bearer " + client.token(), "Idempotency-Key", "same-key"));
         ExecutorService pool = Executors.newFixedThreadPool(3);
         List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
         for (int i = 0; i < 3; i++) answers.add(pool.submit(post));

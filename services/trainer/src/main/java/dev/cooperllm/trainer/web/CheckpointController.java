@@ -4,7 +4,6 @@ import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.web.ApiProblem;
 import dev.cooperllm.trainer.persistence.InitialModelRepository;
 import org.springframework.core.io.Resource;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,7 +25,6 @@ class CheckpointController {
     ResponseEntity<Resource> checkpoint(@PathVariable String id) {
         InitialModelRepository.InitialModelRow row = repository.find(id)
                 .orElseThrow(() -> ApiProblem.notFound("unknown-checkpoint", "no checkpoint " + id));
-        return ResponseEntity.ok().eTag("\"" + row.sha256() + "\"").contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .body(blobs.open(id));
+        return StoredBlobs.serve(blobs, id, row.sha256(), "checkpoint");
     }
 }

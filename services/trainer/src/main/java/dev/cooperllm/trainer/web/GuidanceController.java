@@ -4,7 +4,6 @@ import dev.cooperllm.platform.blob.BlobStore;
 import dev.cooperllm.platform.web.ApiProblem;
 import dev.cooperllm.trainer.persistence.GuidanceRepository;
 import org.springframework.core.io.Resource;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,9 +25,6 @@ class GuidanceController {
     ResponseEntity<Resource> guidance(@PathVariable String id) {
         GuidanceRepository.GuidanceRow row = repository.find(id)
                 .orElseThrow(() -> ApiProblem.notFound("unknown-guidance", "no guidance " + id));
-        Resource bytes = blobs.open(id);
-        if (bytes == null) throw new IllegalStateException("guidance " + id + " has no stored bytes");
-        return ResponseEntity.ok().eTag("\"" + row.sha256() + "\"").contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .body(bytes);
+        return StoredBlobs.serve(blobs, id, row.sha256(), "guidance");
     }
 }
